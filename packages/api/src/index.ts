@@ -1,0 +1,41 @@
+// For everyone: the contract of nodes, selectors and registries.
+export type { Clock, TimerHandle } from "./clock.js";
+export type {
+  DoneFunc,
+  DoneInfo,
+  Metadata,
+  Node,
+  ReplyMetadata,
+  WeightedNode,
+  WeightedNodeBuilder,
+} from "./node.js";
+export type {
+  NodeFilter,
+  SelectContext,
+  SelectOptions,
+  SelectResult,
+  Selector,
+  SelectorBuilder,
+} from "./selector.js";
+export type {
+  Discovery,
+  Registrar,
+  RegistryCallOptions,
+  ServiceInstance,
+  Watcher,
+} from "./registry.js";
+export {
+  FilterError,
+  InvalidArgumentError,
+  NoAvailableNodeError,
+  SwitchyardError,
+  WatcherStoppedError,
+} from "./errors.js";
+export type { SwitchyardErrorOptions } from "./errors.js";
+export { getGlobalSelector, setGlobalSelector } from "./global.js";
+export { VERSION } from "./version.js";
+
+// For balancer authors.
+export type { Balancer, BalancerBuilder, Picked } from "./balancer.js";
+// For tooling and tests.
+export { createGlobalAccessors, isCompatibleVersion } from "./global.js";

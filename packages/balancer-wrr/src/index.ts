@@ -1,0 +1,6 @@
+// For everyone: the ready selector builder.
+export { wrr } from "./wrr.js";
+export type { WrrOptions } from "./wrr.js";
+
+// For balancer authors and custom selectors.
+export { WRR_NAME, WrrBalancer, wrrBalancerBuilder } from "./wrr.js";

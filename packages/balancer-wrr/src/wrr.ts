@@ -1,0 +1,120 @@
+import type { Balancer, BalancerBuilder, Picked, SelectorBuilder, WeightedNode } from "@switchyard/api";
+import { createSelectorBuilder, DirectNode, type DirectOptions, direct } from "@switchyard/selector-core";
+import { Plan } from "./plan.js";
+import type { Score } from "./score.js";
+
+/** The balancer's name, as it appears in error messages. */
+export const WRR_NAME = "wrr";
+
+/**
+ * Smooth weighted round robin (the nginx algorithm): every pick adds each node's weight to its
+ * score, picks the highest (the first on a tie) and subtracts the total from it. Weights 5, 1, 1
+ * pick a a b a c a a. Scores are kept per address across picks and dropped when the address
+ * leaves. Nodes of weight 0 (or a weight that is not a positive number) get no traffic while any
+ * node has weight; when none has, all share equally.
+ *
+ * Over direct nodes (static weights) a pick costs O(distinct weights + log n); over nodes whose
+ * weight changes, each pick reads every weight (O(n)).
+ */
+export class WrrBalancer implements Balancer {
+  private readonly scores = new Map<string, Score>();
+  private plan: Plan | undefined;
+
+  pick(nodes: readonly WeightedNode[]): Picked {
+    let plan = this.plan;
+    if (plan === undefined || plan.nodes !== nodes) {
+      plan?.flush();
+      plan = this.plan = allStatic(nodes) ? this.buildPlan(nodes) : undefined;
+    }
+    const node = plan !== undefined ? nodes[plan.next()]! : this.pickDynamic(nodes);
+    return { node, done: node.pick() };
+  }
+
+  update(nodes: readonly WeightedNode[]): void {
+    this.plan?.flush();
+    this.plan = undefined;
+    if (this.scores.size === 0) return;
+    const live = new Set<string>();
+    for (const node of nodes) live.add(node.address);
+    for (const address of this.scores.keys()) if (!live.has(address)) this.scores.delete(address);
+  }
+
+  private score(address: string): Score {
+    let score = this.scores.get(address);
+    if (score === undefined) this.scores.set(address, (score = { current: 0 }));
+    return score;
+  }
+
+  private buildPlan(nodes: readonly WeightedNode[]): Plan {
+    return new Plan(
+      nodes,
+      nodes.map((node) => this.score(node.address)),
+      effectiveWeights(nodes),
+    );
+  }
+
+  private pickDynamic(nodes: readonly WeightedNode[]): WeightedNode {
+    const picked = this.pickDynamicOnce(nodes, false);
+    // Every weight was 0: no score moved; share equally instead.
+    return picked ?? this.pickDynamicOnce(nodes, true)!;
+  }
+
+  private pickDynamicOnce(nodes: readonly WeightedNode[], equal: boolean): WeightedNode | undefined {
+    let total = 0;
+    let best = -1;
+    let bestScore: Score | undefined;
+    for (let i = 0; i < nodes.length; i++) {
+      const node = nodes[i]!;
+      const w = equal ? 1 : effective(node.weight());
+      const score = this.score(node.address);
+      score.current += w;
+      total += w;
+      if (bestScore === undefined || score.current > bestScore.current) {
+        best = i;
+        bestScore = score;
+      }
+    }
+    if (total === 0) return undefined;
+    bestScore!.current -= total;
+    return nodes[best]!;
+  }
+}
+
+function allStatic(nodes: readonly WeightedNode[]): boolean {
+  for (let i = 0; i < nodes.length; i++) if (!(nodes[i] instanceof DirectNode)) return false;
+  return true;
+}
+
+function effective(weight: number): number {
+  return weight > 0 && weight < Number.POSITIVE_INFINITY ? weight : 0;
+}
+
+/** Weights as wrr uses them: non-positive or non-finite weights count 0; all 0 means all 1. */
+function effectiveWeights(nodes: readonly WeightedNode[]): Float64Array {
+  const weights = new Float64Array(nodes.length);
+  let total = 0;
+  for (let i = 0; i < nodes.length; i++) {
+    const w = effective(nodes[i]!.weight());
+    weights[i] = w;
+    total += w;
+  }
+  if (total === 0) weights.fill(1);
+  return weights;
+}
+
+/** Builds {@link WrrBalancer}s. */
+export const wrrBalancerBuilder: BalancerBuilder = {
+  name: WRR_NAME,
+  build: () => new WrrBalancer(),
+};
+
+/** Options of {@link wrr}. */
+export type WrrOptions = DirectOptions;
+
+/**
+ * A selector builder for smooth weighted round robin over direct nodes (the publisher's weight,
+ * 100 when none). This is what transports use when no selector is given and no global is set.
+ */
+export function wrr(options: WrrOptions = {}): SelectorBuilder {
+  return createSelectorBuilder({ balancer: wrrBalancerBuilder, nodeBuilder: direct(options) });
+}

@@ -1,0 +1,81 @@
+import { InvalidArgumentError } from "@switchyard/api";
+
+/** An endpoint URL of a registry instance, as a transport dials it. */
+export interface ParsedEndpoint {
+  /** `http`, `https`, `grpc` or `grpcs` (the secure form when the URL asks for TLS), or another scheme as written. */
+  readonly scheme: string;
+  /** `host:port`; IPv6 hosts in brackets. */
+  readonly address: string;
+  /** Whether the endpoint wants TLS: an `https`/`grpcs` URL, or `isSecure=true` in the query. */
+  readonly secure: boolean;
+}
+
+/** The protocol families transports ask for. */
+export type EndpointFamily = "http" | "grpc";
+
+const DEFAULT_PORTS: Readonly<Record<string, string>> = { http: "80", https: "443" };
+
+// Go's strconv.ParseBool, which Kratos uses for isSecure.
+function parseBool(value: string | null): boolean {
+  return (
+    value === "1" ||
+    value === "t" ||
+    value === "T" ||
+    value === "true" ||
+    value === "TRUE" ||
+    value === "True"
+  );
+}
+
+/**
+ * Parses one endpoint URL. `http://h:p?isSecure=true` gives scheme `https`, `grpc://…?isSecure=true`
+ * gives `grpcs`; an `http(s)` URL without a port gets the default port.
+ * @throws InvalidArgumentError when the URL does not parse, has no host, or (gRPC) has no port.
+ */
+export function parseEndpoint(endpoint: string): ParsedEndpoint {
+  let url: URL;
+  try {
+    url = new URL(endpoint);
+  } catch (cause) {
+    throw new InvalidArgumentError(`endpoint: ${JSON.stringify(endpoint)} is not a URL`, { cause });
+  }
+  const written = url.protocol.slice(0, -1);
+  if (url.hostname === "") {
+    throw new InvalidArgumentError(`endpoint: ${JSON.stringify(endpoint)} has no host`);
+  }
+  const base = written === "https" ? "http" : written === "grpcs" ? "grpc" : written;
+  const secure = written === "https" || written === "grpcs" || parseBool(url.searchParams.get("isSecure"));
+  const scheme = (base === "http" || base === "grpc") && secure ? `${base}s` : written;
+  let port = url.port;
+  if (port === "") {
+    const fallback = DEFAULT_PORTS[scheme];
+    if (fallback === undefined) {
+      throw new InvalidArgumentError(`endpoint: ${JSON.stringify(endpoint)} has no port`);
+    }
+    port = fallback;
+  }
+  return { scheme, address: `${url.hostname}:${port}`, secure };
+}
+
+/**
+ * The first endpoint of `family` among `endpoints` (`http` matches http and https, `grpc` matches
+ * grpc and grpcs), or `undefined` when there is none. Endpoints that do not parse are passed to
+ * `onInvalid` (when given) and skipped.
+ */
+export function selectEndpoint(
+  endpoints: readonly string[],
+  family: EndpointFamily,
+  onInvalid?: (endpoint: string, error: InvalidArgumentError) => void,
+): ParsedEndpoint | undefined {
+  for (const endpoint of endpoints) {
+    let parsed: ParsedEndpoint;
+    try {
+      parsed = parseEndpoint(endpoint);
+    } catch (error) {
+      onInvalid?.(endpoint, error as InvalidArgumentError);
+      continue;
+    }
+    if (parsed.scheme === family || parsed.scheme === `${family}s`) return parsed;
+  }
+  return undefined;
+}

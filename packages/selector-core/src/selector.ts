@@ -1,0 +1,166 @@
+import {
+  type Balancer,
+  type BalancerBuilder,
+  InvalidArgumentError,
+  NoAvailableNodeError,
+  type Node,
+  type NodeFilter,
+  type SelectContext,
+  type SelectOptions,
+  type Selector,
+  type SelectorBuilder,
+  type SelectResult,
+  type WeightedNode,
+  type WeightedNodeBuilder,
+} from "@switchyard/api";
+import { filterName, runFilter } from "./filter.js";
+import { Snapshot } from "./snapshot.js";
+
+const EMPTY_CONTEXT: SelectContext = Object.freeze({});
+const NO_FILTERS: readonly NodeFilter[] = Object.freeze([]);
+
+/** What {@link createSelectorBuilder} takes. */
+export interface SelectorBuilderOptions {
+  /** Picks among the filtered nodes. */
+  readonly balancer: BalancerBuilder;
+  /** Wraps each node with the state the balancer reads (`direct()`, `ewma()`, …). */
+  readonly nodeBuilder: WeightedNodeBuilder;
+  /** Filters every select runs first, before the per-call ones. */
+  readonly filters?: readonly NodeFilter[];
+}
+
+/**
+ * The default selector: filters, then a balancer, over weighted nodes that keep their state
+ * across applies for addresses that stay.
+ */
+export class DefaultSelector implements Selector {
+  private snapshot = new Snapshot(Object.freeze([]));
+  private readonly balancer: Balancer;
+  private readonly balancerName: string;
+  private readonly nodeBuilder: WeightedNodeBuilder;
+  private readonly filters: readonly NodeFilter[];
+
+  constructor(options: SelectorBuilderOptions) {
+    this.balancer = options.balancer.build();
+    this.balancerName = options.balancer.name;
+    this.nodeBuilder = options.nodeBuilder;
+    this.filters = options.filters ?? NO_FILTERS;
+  }
+
+  /**
+   * Replaces the node list. The new list is checked whole before anything changes: on bad input
+   * the previous list stays in place.
+   * @throws InvalidArgumentError when `nodes` is not an array, holds something that is not a node,
+   * or holds two nodes with the same address.
+   */
+  apply(nodes: readonly Node[]): void {
+    checkNodes(nodes);
+    const previous = this.snapshot.byAddress;
+    const weighted: WeightedNode[] = new Array(nodes.length);
+    for (let i = 0; i < nodes.length; i++) {
+      const node = nodes[i]!;
+      const before = previous.get(node.address);
+      weighted[i] =
+        before !== undefined && before.raw === node ? before : this.nodeBuilder.build(node, before);
+    }
+    this.snapshot = new Snapshot(Object.freeze(weighted));
+    this.balancer.update?.(this.snapshot.nodes);
+  }
+
+  /** The current weighted nodes, in apply order. */
+  nodes(): readonly WeightedNode[] {
+    return this.snapshot.nodes;
+  }
+
+  select(options?: SelectOptions): SelectResult {
+    const snapshot = this.snapshot;
+    const context: SelectContext = options ?? EMPTY_CONTEXT;
+    let candidates = snapshot.nodes;
+    const own = this.filters;
+    for (let i = 0; i < own.length && candidates.length > 0; i++) {
+      candidates = runFilter(own[i]!, candidates, context, snapshot);
+    }
+    const extra = options?.filters;
+    if (extra !== undefined) {
+      for (let i = 0; i < extra.length && candidates.length > 0; i++) {
+        candidates = runFilter(extra[i]!, candidates, context, snapshot);
+      }
+    }
+    if (candidates.length === 0) throw this.noNode(snapshot, options);
+    const picked = this.balancer.pick(candidates, context);
+    return { node: picked.node.raw, done: picked.done };
+  }
+
+  private noNode(snapshot: Snapshot, options: SelectOptions | undefined): NoAvailableNodeError {
+    const known = snapshot.nodes.length;
+    const service = known > 0 ? snapshot.nodes[0]!.serviceName : "";
+    const what = service !== "" ? `of "${service}" ` : "";
+    if (known === 0) {
+      return new NoAvailableNodeError(
+        `${this.balancerName}: no node ${what}is known yet; check that discovery finds registered, healthy instances`,
+      );
+    }
+    const filters = [...this.filters, ...(options?.filters ?? [])].map(filterName).join(", ");
+    return new NoAvailableNodeError(
+      `${this.balancerName}: no node ${what}matched [${filters}]; ${known} node${known === 1 ? "" : "s"} known`,
+    );
+  }
+}
+
+function checkNodes(nodes: readonly Node[]): void {
+  if (!Array.isArray(nodes)) {
+    throw new InvalidArgumentError(`selector: apply expects an array of nodes, got ${typeof nodes}`);
+  }
+  const seen = new Set<string>();
+  for (let i = 0; i < nodes.length; i++) {
+    const node = nodes[i];
+    if (
+      typeof node !== "object" ||
+      node === null ||
+      typeof node.address !== "string" ||
+      node.address === ""
+    ) {
+      throw new InvalidArgumentError(
+        `selector: apply: item ${i} is not a node with a non-empty address; the previous node list is kept`,
+      );
+    }
+    if (seen.has(node.address)) {
+      throw new InvalidArgumentError(
+        `selector: apply: address ${node.address} appears twice; addresses must be unique within a service ` +
+          "(the previous node list is kept)",
+      );
+    }
+    seen.add(node.address);
+  }
+}
+
+/**
+ * A selector builder from a balancer builder and a node builder. Balancer packages export ready
+ * ones (`wrr()`, `p2c()`, `random()`); use this to pair your own balancer with a node builder.
+ * @throws InvalidArgumentError when `balancer` or `nodeBuilder` is missing.
+ */
+export function createSelectorBuilder(options: SelectorBuilderOptions): SelectorBuilder {
+  if (typeof options?.balancer?.build !== "function") {
+    throw new InvalidArgumentError(
+      "createSelectorBuilder: balancer must be a BalancerBuilder (an object with build())",
+    );
+  }
+  if (typeof options.nodeBuilder?.build !== "function") {
+    throw new InvalidArgumentError(
+      "createSelectorBuilder: nodeBuilder must be a WeightedNodeBuilder, such as direct() or ewma()",
+    );
+  }
+  for (const filter of options.filters ?? []) {
+    if (typeof filter !== "function") {
+      throw new InvalidArgumentError(
+        `createSelectorBuilder: filters must be functions, got ${typeof filter}`,
+      );
+    }
+  }
+  const frozen: SelectorBuilderOptions = {
+    balancer: options.balancer,
+    nodeBuilder: options.nodeBuilder,
+    filters: Object.freeze([...(options.filters ?? [])]),
+  };
+  return { build: () => new DefaultSelector(frozen) };
+}
