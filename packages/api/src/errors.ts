@@ -71,3 +71,21 @@ export class WatcherStoppedError extends SwitchyardError {
     this.name = "WatcherStoppedError";
   }
 }
+
+/**
+ * A registry request failed: the registry is unreachable, answered with an error status, or sent
+ * a reply that does not parse. `status` is the HTTP status when there was one; `retryable` says
+ * whether trying again later may help (false for a rejected token or a malformed request).
+ */
+export class RegistryError extends SwitchyardError {
+  static override readonly CODE = "REGISTRY_ERROR";
+  declare readonly code: "REGISTRY_ERROR";
+  readonly status: number | undefined;
+  readonly retryable: boolean;
+  constructor(message: string, options?: SwitchyardErrorOptions & { status?: number; retryable?: boolean }) {
+    super(RegistryError.CODE, message, options);
+    this.name = "RegistryError";
+    this.status = options?.status;
+    this.retryable = options?.retryable ?? true;
+  }
+}

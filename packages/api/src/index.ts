@@ -28,6 +28,7 @@ export {
   FilterError,
   InvalidArgumentError,
   NoAvailableNodeError,
+  RegistryError,
   SwitchyardError,
   WatcherStoppedError,
 } from "./errors.js";
