@@ -1,0 +1,31 @@
+import { createFakeClock } from "@switchyard/testkit";
+import { describe, expect, it } from "vitest";
+import { DEFAULT_WEIGHT, direct } from "../src/direct.js";
+import { createNode } from "../src/node.js";
+
+describe("direct node", () => {
+  it("weighs the initial weight, or 100 when none, and never changes it", () => {
+    const builder = direct();
+    expect(builder.build(createNode({ scheme: "h", address: "a:1", initialWeight: 7 })).weight()).toBe(7);
+    expect(builder.build(createNode({ scheme: "h", address: "a:1", initialWeight: 0 })).weight()).toBe(0);
+    const plain = builder.build(createNode({ scheme: "h", address: "a:1" }));
+    expect(plain.weight()).toBe(DEFAULT_WEIGHT);
+    plain.pick()({ httpStatus: 503 });
+    expect(plain.weight()).toBe(DEFAULT_WEIGHT);
+  });
+
+  it("records the pick time and carries it to a rebuilt node of the same address", () => {
+    const clock = createFakeClock(500);
+    const builder = direct({ clock });
+    const first = builder.build(createNode({ scheme: "h", address: "a:1" }));
+    expect(first.pickElapsed()).toBe(Number.POSITIVE_INFINITY);
+    first.pick();
+    clock.advance(40);
+    expect(first.pickElapsed()).toBe(40);
+    const second = builder.build(createNode({ scheme: "h", address: "a:1", initialWeight: 3 }), first);
+    expect(second.pickElapsed()).toBe(40);
+    expect(second.weight()).toBe(3);
+    second.pick(clock.now() + 5);
+    expect(second.pickElapsed(clock.now() + 5)).toBe(0);
+  });
+});
