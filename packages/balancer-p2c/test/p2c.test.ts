@@ -1,0 +1,186 @@
+import { type Clock, InvalidArgumentError, type Node } from "@switchyard/api";
+import { createNode } from "@switchyard/selector-core";
+import { createFakeClock, describeBalancerConformance, type FakeClock, seededRandom } from "@switchyard/testkit";
+import { describe, expect, it } from "vitest";
+import { P2cBalancer, p2c } from "../src/p2c.js";
+
+// Over a real clock, the 5 ms weight cache makes p2c's shares uneven in a tight loop: "any" only checks that
+// every node gets traffic. Its steering is checked on the fake clock below.
+describeBalancerConformance({ name: "p2c", selector: () => p2c(), distribution: "any" });
+
+const fleet = (n: number) =>
+  Array.from({ length: n }, (_, i) => createNode({ scheme: "http", address: `10.0.0.${i}:80`, serviceName: "hello" }));
+
+interface Behaviour {
+  latencyMs: number;
+  fail: boolean;
+}
+
+/**
+ * Open-loop traffic on the fake clock: one call every `everyMs`, each completing after its node's
+ * latency (as a fake-clock timer). Returns the picks per node address within [from, to) ms.
+ */
+function simulate(
+  clock: FakeClock,
+  nodes: readonly Node[],
+  behaviour: (address: string, now: number) => Behaviour,
+  untilMs: number,
+  window: { from: number; to: number },
+  seed = 1,
+): Map<string, number> {
+  const selector = p2c({ clock, random: seededRandom(seed) }).build();
+  selector.apply(nodes);
+  const counts = new Map<string, number>(nodes.map((n) => [n.address, 0]));
+  const start = clock.now();
+  while (clock.now() - start < untilMs) {
+    const { node, done } = selector.select();
+    const t = clock.now() - start;
+    if (t >= window.from && t < window.to) counts.set(node.address, counts.get(node.address)! + 1);
+    const b = behaviour(node.address, t);
+    clock.setTimeout(() => done(b.fail ? { httpStatus: 503 } : { httpStatus: 200 }), b.latencyMs);
+    clock.advance(2);
+  }
+  return counts;
+}
+
+const share = (counts: Map<string, number>, address: string) =>
+  counts.get(address)! / [...counts.values()].reduce((a, b) => a + b, 0);
+
+describe("p2c steering (fake clock, 500 calls/s over 5 nodes)", () => {
+  it("sends under 5% to a node 20× slower, within a few seconds", () => {
+    const clock = createFakeClock();
+    const nodes = fleet(5);
+    const slow = nodes[0]!.address;
+    const counts = simulate(
+      clock,
+      nodes,
+      (a) => ({ latencyMs: a === slow ? 200 : 10, fail: false }),
+      8000,
+      { from: 3000, to: 8000 },
+    );
+    expect(share(counts, slow)).toBeLessThan(0.05);
+  });
+
+  it("sends under 5% to a node that fails every call", () => {
+    const clock = createFakeClock();
+    const nodes = fleet(5);
+    const bad = nodes[0]!.address;
+    const counts = simulate(
+      clock,
+      nodes,
+      (a) => ({ latencyMs: 10, fail: a === bad }),
+      8000,
+      { from: 3000, to: 8000 },
+    );
+    expect(share(counts, bad)).toBeLessThan(0.05);
+  });
+
+  it("gives a recovered node traffic back through the 3 s probe", () => {
+    const clock = createFakeClock();
+    const nodes = fleet(5);
+    const flaky = nodes[0]!.address;
+    // Fails until t = 5 s, then is healthy. Measure the second after the next probe window.
+    const counts = simulate(
+      clock,
+      nodes,
+      (a, t) => ({ latencyMs: 10, fail: a === flaky && t < 5000 }),
+      10_000,
+      { from: 8500, to: 10_000 },
+    );
+    expect(share(counts, flaky)).toBeGreaterThan(0.1);
+  });
+});
+
+describe("p2c picks", () => {
+  it("always picks the only node", () => {
+    const clock = createFakeClock();
+    const selector = p2c({ clock }).build();
+    const [only] = fleet(1);
+    selector.apply([only!]);
+    for (let i = 0; i < 10; i++) expect(selector.select().node).toBe(only);
+  });
+
+  it("keeps the heavier of the two, and probes the lighter once it has waited 3 s", () => {
+    const clock = createFakeClock();
+    const selector = p2c({ clock }).build();
+    const [a, b] = fleet(2);
+    selector.apply([a!, b!]);
+    // Both are new (never picked): the first selects probe each of them once.
+    const first = selector.select();
+    const second = selector.select();
+    expect(new Set([first.node, second.node])).toEqual(new Set([a, b]));
+    clock.advance(10);
+    (first.node === a ? first : second).done({ httpStatus: 503 }); // a fails: weight 0
+    (first.node === b ? first : second).done({ httpStatus: 200 });
+    clock.advance(10);
+    for (let i = 0; i < 20; i++) {
+      const { node, done } = selector.select();
+      expect(node).toBe(b);
+      done();
+      clock.advance(100);
+    }
+    clock.advance(1000); // a was last picked over 3 s ago now
+    expect(selector.select().node).toBe(a);
+    expect(selector.select().node).toBe(b); // one probe, then back to the heavier node
+  });
+
+  it("reads the clock once per pick and once per done", () => {
+    const fake = createFakeClock();
+    let reads = 0;
+    const clock: Clock = { ...fake, now: () => (reads++, fake.now()) };
+    const selector = p2c({ clock }).build();
+    selector.apply(fleet(10));
+    for (let i = 0; i < 50; i++) selector.select().done(); // warm up
+    reads = 0;
+    for (let i = 0; i < 100; i++) {
+      const { done } = selector.select();
+      fake.advance(1);
+      done({});
+    }
+    expect(reads).toBe(200);
+  });
+
+  it("draws two distinct nodes uniformly from one random number", () => {
+    const balancer = new P2cBalancer({ random: seededRandom(7), clock: createFakeClock(), forcePickGapMs: 1e12 });
+    const seen = new Map<string, number>();
+    const nodes = fleet(4).map((n) => {
+      const weighted = {
+        ...n,
+        raw: n,
+        weight: () => 1,
+        pick: () => () => {},
+        pickElapsed: () => 0,
+      };
+      return weighted;
+    });
+    // Equal weights: the first of the two draws wins, so picks are uniform.
+    for (let i = 0; i < 8000; i++) {
+      const { node } = balancer.pick(nodes);
+      seen.set(node.address, (seen.get(node.address) ?? 0) + 1);
+    }
+    for (const count of seen.values()) expect(count / 8000).toBeCloseTo(0.25, 1);
+  });
+
+  it("rejects a negative probe gap at build time", () => {
+    expect(() => p2c({ forcePickGapMs: -1 })).toThrow(InvalidArgumentError);
+    expect(() => p2c({ forcePickGapMs: Number.NaN })).toThrow(/forcePickGapMs must be a number/);
+  });
+
+  it("keeps ewma state bounded over 10,000 applies of a churning 1,000-node list", () => {
+    const clock = createFakeClock();
+    const pool = Array.from({ length: 2000 }, (_, i) => createNode({ scheme: "h", address: `10.${i >> 8}.1.${i & 255}:1` }));
+    const selector = p2c({ clock }).build();
+    const pending: (() => void)[] = [];
+    for (let round = 0; round < 10_000; round++) {
+      const start = (round * 37) % 1000;
+      selector.apply(pool.slice(start, start + 1000));
+      const { done } = selector.select();
+      pending.push(done);
+      if (pending.length > 10) pending.shift()!();
+      clock.advance(1);
+    }
+    const internals = selector as unknown as { snapshot: { nodes: unknown[]; byAddress: Map<string, unknown> } };
+    expect(internals.snapshot.nodes).toHaveLength(1000);
+    expect(internals.snapshot.byAddress.size).toBe(1000);
+  });
+});
