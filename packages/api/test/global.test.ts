@@ -1,7 +1,12 @@
 import { createRequire } from "node:module";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import type { Selector, SelectorBuilder } from "../src/index.js";
-import { createGlobalAccessors, getGlobalSelector, isCompatibleVersion, setGlobalSelector } from "../src/index.js";
+import {
+  createGlobalAccessors,
+  getGlobalSelector,
+  isCompatibleVersion,
+  setGlobalSelector,
+} from "../src/index.js";
 import { VERSION } from "../src/version.js";
 
 const builder = (label: string): SelectorBuilder & { label: string } => ({

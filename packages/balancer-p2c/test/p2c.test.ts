@@ -1,6 +1,11 @@
 import { type Clock, InvalidArgumentError, type Node } from "@switchyard/api";
 import { createNode } from "@switchyard/selector-core";
-import { createFakeClock, describeBalancerConformance, type FakeClock, seededRandom } from "@switchyard/testkit";
+import {
+  createFakeClock,
+  describeBalancerConformance,
+  type FakeClock,
+  seededRandom,
+} from "@switchyard/testkit";
 import { describe, expect, it } from "vitest";
 import { P2cBalancer, p2c } from "../src/p2c.js";
 
@@ -9,7 +14,9 @@ import { P2cBalancer, p2c } from "../src/p2c.js";
 describeBalancerConformance({ name: "p2c", selector: () => p2c(), distribution: "any" });
 
 const fleet = (n: number) =>
-  Array.from({ length: n }, (_, i) => createNode({ scheme: "http", address: `10.0.0.${i}:80`, serviceName: "hello" }));
+  Array.from({ length: n }, (_, i) =>
+    createNode({ scheme: "http", address: `10.0.0.${i}:80`, serviceName: "hello" }),
+  );
 
 interface Behaviour {
   latencyMs: number;
@@ -51,13 +58,10 @@ describe("p2c steering (fake clock, 500 calls/s over 5 nodes)", () => {
     const clock = createFakeClock();
     const nodes = fleet(5);
     const slow = nodes[0]!.address;
-    const counts = simulate(
-      clock,
-      nodes,
-      (a) => ({ latencyMs: a === slow ? 200 : 10, fail: false }),
-      8000,
-      { from: 3000, to: 8000 },
-    );
+    const counts = simulate(clock, nodes, (a) => ({ latencyMs: a === slow ? 200 : 10, fail: false }), 8000, {
+      from: 3000,
+      to: 8000,
+    });
     expect(share(counts, slow)).toBeLessThan(0.05);
   });
 
@@ -65,13 +69,10 @@ describe("p2c steering (fake clock, 500 calls/s over 5 nodes)", () => {
     const clock = createFakeClock();
     const nodes = fleet(5);
     const bad = nodes[0]!.address;
-    const counts = simulate(
-      clock,
-      nodes,
-      (a) => ({ latencyMs: 10, fail: a === bad }),
-      8000,
-      { from: 3000, to: 8000 },
-    );
+    const counts = simulate(clock, nodes, (a) => ({ latencyMs: 10, fail: a === bad }), 8000, {
+      from: 3000,
+      to: 8000,
+    });
     expect(share(counts, bad)).toBeLessThan(0.05);
   });
 
@@ -127,7 +128,13 @@ describe("p2c picks", () => {
   it("reads the clock once per pick and once per done", () => {
     const fake = createFakeClock();
     let reads = 0;
-    const clock: Clock = { ...fake, now: () => (reads++, fake.now()) };
+    const clock: Clock = {
+      ...fake,
+      now: () => {
+        reads++;
+        return fake.now();
+      },
+    };
     const selector = p2c({ clock }).build();
     selector.apply(fleet(10));
     for (let i = 0; i < 50; i++) selector.select().done(); // warm up
@@ -141,7 +148,11 @@ describe("p2c picks", () => {
   });
 
   it("draws two distinct nodes uniformly from one random number", () => {
-    const balancer = new P2cBalancer({ random: seededRandom(7), clock: createFakeClock(), forcePickGapMs: 1e12 });
+    const balancer = new P2cBalancer({
+      random: seededRandom(7),
+      clock: createFakeClock(),
+      forcePickGapMs: 1e12,
+    });
     const seen = new Map<string, number>();
     const nodes = fleet(4).map((n) => {
       const weighted = {
@@ -168,7 +179,9 @@ describe("p2c picks", () => {
 
   it("keeps ewma state bounded over 10,000 applies of a churning 1,000-node list", () => {
     const clock = createFakeClock();
-    const pool = Array.from({ length: 2000 }, (_, i) => createNode({ scheme: "h", address: `10.${i >> 8}.1.${i & 255}:1` }));
+    const pool = Array.from({ length: 2000 }, (_, i) =>
+      createNode({ scheme: "h", address: `10.${i >> 8}.1.${i & 255}:1` }),
+    );
     const selector = p2c({ clock }).build();
     const pending: (() => void)[] = [];
     for (let round = 0; round < 10_000; round++) {
@@ -179,7 +192,9 @@ describe("p2c picks", () => {
       if (pending.length > 10) pending.shift()!();
       clock.advance(1);
     }
-    const internals = selector as unknown as { snapshot: { nodes: unknown[]; byAddress: Map<string, unknown> } };
+    const internals = selector as unknown as {
+      snapshot: { nodes: unknown[]; byAddress: Map<string, unknown> };
+    };
     expect(internals.snapshot.nodes).toHaveLength(1000);
     expect(internals.snapshot.byAddress.size).toBe(1000);
   });

@@ -1,4 +1,4 @@
-import { type Node, type WeightedNode } from "@switchyard/api";
+import type { Node, WeightedNode } from "@switchyard/api";
 import { createNode, createSelectorBuilder, ewma } from "@switchyard/selector-core";
 import { createFakeClock, describeBalancerConformance } from "@switchyard/testkit";
 import fc from "fast-check";
@@ -8,7 +8,9 @@ import { WrrBalancer, wrr, wrrBalancerBuilder } from "../src/wrr.js";
 describeBalancerConformance({ name: "wrr", selector: () => wrr(), distribution: "weighted" });
 
 const named = (weights: readonly (number | undefined)[]) =>
-  weights.map((w, i) => createNode({ scheme: "http", address: String.fromCharCode(97 + i), initialWeight: w }));
+  weights.map((w, i) =>
+    createNode({ scheme: "http", address: String.fromCharCode(97 + i), initialWeight: w }),
+  );
 
 function sequence(nodes: readonly Node[], picks: number): string {
   const selector = wrr().build();
@@ -59,8 +61,12 @@ describe("wrr", () => {
     fc.assert(
       fc.property(fc.array(fc.integer({ min: 1, max: 20 }), { minLength: 1, maxLength: 40 }), (weights) => {
         const picks = weights.reduce((a, b) => a + b, 0) * 2 + 7;
-        const expected = reference(weights, picks).map((i) => String.fromCharCode(97 + i)).join("");
-        const nodes = weights.map((w, i) => createNode({ scheme: "h", address: String.fromCharCode(97 + i), initialWeight: w }));
+        const expected = reference(weights, picks)
+          .map((i) => String.fromCharCode(97 + i))
+          .join("");
+        const nodes = weights.map((w, i) =>
+          createNode({ scheme: "h", address: String.fromCharCode(97 + i), initialWeight: w }),
+        );
         expect(sequence(nodes, picks)).toBe(expected);
       }),
     );
@@ -133,7 +139,10 @@ describe("wrr", () => {
 
   it("reads live weights on every pick for nodes whose weight changes", () => {
     const clock = createFakeClock();
-    const selector = createSelectorBuilder({ balancer: wrrBalancerBuilder, nodeBuilder: ewma({ clock }) }).build();
+    const selector = createSelectorBuilder({
+      balancer: wrrBalancerBuilder,
+      nodeBuilder: ewma({ clock }),
+    }).build();
     const nodes = named([1, 1]);
     selector.apply(nodes);
     // a is slow: after one sample each, b's weight is far higher and wrr follows it.
@@ -157,7 +166,12 @@ describe("wrr", () => {
     const balancer = new WrrBalancer();
     const make = (address: string, w: number): WeightedNode =>
       ({ address, raw: {} as Node, weight: () => w, pick: () => () => {}, pickElapsed: () => 0 }) as never;
-    const list = [make("nan", Number.NaN), make("neg", -5), make("inf", Number.POSITIVE_INFINITY), make("ok", 1)];
+    const list = [
+      make("nan", Number.NaN),
+      make("neg", -5),
+      make("inf", Number.POSITIVE_INFINITY),
+      make("ok", 1),
+    ];
     for (let i = 0; i < 10; i++) expect(balancer.pick(list).node.address).toBe("ok");
   });
 

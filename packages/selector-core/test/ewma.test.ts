@@ -1,7 +1,7 @@
 import { InvalidArgumentError, type WeightedNode } from "@switchyard/api";
 import { createFakeClock, type FakeClock } from "@switchyard/testkit";
 import { beforeEach, describe, expect, it } from "vitest";
-import { EWMA_PENALTY, EWMA_TAU_MS, EwmaNode, ewma } from "../src/ewma.js";
+import { EWMA_PENALTY, EWMA_TAU_MS, type EwmaNode, ewma } from "../src/ewma.js";
 import { createNode } from "../src/node.js";
 
 const node = createNode({ scheme: "http", address: "10.0.0.1:80", serviceName: "helloworld" });
@@ -96,7 +96,9 @@ describe("ewma node", () => {
     const a = custom.build(createNode({ scheme: "http", address: "a:1" })) as EwmaNode;
     call(a, 5, { httpStatus: 429 });
     expect(a.stats().success).toBe(0);
-    const never = ewma({ clock, isFailure: () => false }).build(createNode({ scheme: "http", address: "b:1" }));
+    const never = ewma({ clock, isFailure: () => false }).build(
+      createNode({ scheme: "http", address: "b:1" }),
+    );
     call(never, 5, { httpStatus: 503 });
     expect((never as EwmaNode).stats().success).toBe(0);
   });
@@ -139,9 +141,11 @@ describe("ewma node", () => {
     call(n, 10);
     expect(n.pickElapsed()).toBe(10);
     expect(n.pickElapsed(clock.now() + 250)).toBe(260);
-    expect(ewma({ clock }).build(createNode({ scheme: "h", address: "c:1" })).pickElapsed()).toBe(
-      Number.POSITIVE_INFINITY,
-    );
+    expect(
+      ewma({ clock })
+        .build(createNode({ scheme: "h", address: "c:1" }))
+        .pickElapsed(),
+    ).toBe(Number.POSITIVE_INFINITY);
   });
 
   it("ignores a second done call", () => {
@@ -158,7 +162,12 @@ describe("ewma node", () => {
     const builder = ewma({ clock });
     const first = builder.build(node) as EwmaNode;
     call(first, 30);
-    const updated = createNode({ scheme: "http", address: "10.0.0.1:80", version: "2.0.0", initialWeight: 7 });
+    const updated = createNode({
+      scheme: "http",
+      address: "10.0.0.1:80",
+      version: "2.0.0",
+      initialWeight: 7,
+    });
     const second = builder.build(updated, first) as EwmaNode;
     expect(second).toBe(first);
     expect(second.raw).toBe(updated);

@@ -17,7 +17,10 @@ describe("isNodeFailure", () => {
     ["undici connect timeout", { error: withCode("UND_ERR_CONNECT_TIMEOUT") }],
     ["undici socket error", { error: withCode("UND_ERR_SOCKET") }],
     ["a gRPC ServiceError with code 14", { error: withCode(14) }],
-    ["fetch failed caused by ECONNREFUSED", { error: new TypeError("fetch failed", { cause: withCode("ECONNREFUSED") }) }],
+    [
+      "fetch failed caused by ECONNREFUSED",
+      { error: new TypeError("fetch failed", { cause: withCode("ECONNREFUSED") }) },
+    ],
     ["an error with status 503", { error: Object.assign(new Error("x"), { status: 503 }) }],
     ["an error with statusCode 504", { error: Object.assign(new Error("x"), { statusCode: 504 }) }],
   ])("counts %s as a failure", (_, info) => {

@@ -23,7 +23,10 @@ describe("createNode", () => {
     [{ scheme: "", address: "a:1" }, /scheme must be a non-empty string/],
     [{ scheme: "http", address: "" }, /address must be a non-empty string/],
     [{ scheme: "http", address: 42 }, /address must be a non-empty string, got 42/],
-    [{ scheme: "http", address: "a:1", initialWeight: Number.NaN }, /initialWeight of a:1 must be an integer/],
+    [
+      { scheme: "http", address: "a:1", initialWeight: Number.NaN },
+      /initialWeight of a:1 must be an integer/,
+    ],
     [{ scheme: "http", address: "a:1", initialWeight: -1 }, /from 0 to 2147483647, got -1/],
     [{ scheme: "http", address: "a:1", initialWeight: 1.5 }, /must be an integer/],
     [{ scheme: "http", address: "a:1", initialWeight: MAX_WEIGHT + 1 }, /must be an integer/],
@@ -39,7 +42,9 @@ describe("createNode", () => {
 
   it("accepts the weight bounds 0 and MAX_WEIGHT", () => {
     expect(createNode({ scheme: "h", address: "a:1", initialWeight: 0 }).initialWeight).toBe(0);
-    expect(createNode({ scheme: "h", address: "a:1", initialWeight: MAX_WEIGHT }).initialWeight).toBe(MAX_WEIGHT);
+    expect(createNode({ scheme: "h", address: "a:1", initialWeight: MAX_WEIGHT }).initialWeight).toBe(
+      MAX_WEIGHT,
+    );
   });
 });
 
@@ -81,14 +86,20 @@ describe("nodeFromInstance", () => {
   });
 
   it("works without an instance and rejects an empty address", () => {
-    expect(nodeFromInstance("grpc", "a:1")).toMatchObject({ serviceName: "", version: "", initialWeight: undefined });
+    expect(nodeFromInstance("grpc", "a:1")).toMatchObject({
+      serviceName: "",
+      version: "",
+      initialWeight: undefined,
+    });
     expect(() => nodeFromInstance("grpc", "")).toThrow(InvalidArgumentError);
   });
 });
 
 describe("parseWeight", () => {
   it("reads decimal integers in range", () => {
-    expect([parseWeight("0"), parseWeight("100"), parseWeight(" 7 "), parseWeight("+5")]).toEqual([0, 100, 7, 5]);
+    expect([parseWeight("0"), parseWeight("100"), parseWeight(" 7 "), parseWeight("+5")]).toEqual([
+      0, 100, 7, 5,
+    ]);
     expect(parseWeight(String(MAX_WEIGHT))).toBe(MAX_WEIGHT);
     expect(parseWeight(String(MAX_WEIGHT + 1))).toBeUndefined();
     expect(parseWeight(undefined)).toBeUndefined();

@@ -85,7 +85,11 @@ describe("default selector", () => {
     const { selector } = build({ filters: [v2] });
     selector.apply(nodes(6));
     const controller = new AbortController();
-    const result = selector.select({ filters: [spy], attributes: { path: "/hello" }, signal: controller.signal });
+    const result = selector.select({
+      filters: [spy],
+      attributes: { path: "/hello" },
+      signal: controller.signal,
+    });
     expect(seen).toEqual(["/hello", 3]);
     expect(result.node.version).toBe("2.0.0");
   });
@@ -147,7 +151,9 @@ describe("default selector", () => {
     selector.apply(nodes(2));
     const copying: NodeFilter = (list) => list.map((n) => ({ ...n }));
     expect(() => selector.select({ filters: [copying] })).toThrow(FilterError);
-    expect(() => selector.select({ filters: [copying] })).toThrow(/returned a node it was not given \(10\.0\.0\.0:80\)/);
+    expect(() => selector.select({ filters: [copying] })).toThrow(
+      /returned a node it was not given \(10\.0\.0\.0:80\)/,
+    );
     const stale = nodes(1);
     expect(() => selector.select({ filters: [() => stale] })).toThrow(FilterError);
   });
@@ -255,9 +261,9 @@ describe("createSelectorBuilder", () => {
     const { builder } = firstBalancer();
     expect(() => createSelectorBuilder({ nodeBuilder: direct() } as never)).toThrow(InvalidArgumentError);
     expect(() => createSelectorBuilder({ balancer: builder } as never)).toThrow(/nodeBuilder must be/);
-    expect(() => createSelectorBuilder({ balancer: builder, nodeBuilder: direct(), filters: ["x" as never] })).toThrow(
-      /filters must be functions/,
-    );
+    expect(() =>
+      createSelectorBuilder({ balancer: builder, nodeBuilder: direct(), filters: ["x" as never] }),
+    ).toThrow(/filters must be functions/);
   });
 
   it("builds independent selectors", () => {

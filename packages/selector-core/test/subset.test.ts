@@ -20,15 +20,20 @@ describe("subset", () => {
 
   it("has exactly the requested size, no duplicates, only members, in input order", () => {
     fc.assert(
-      fc.property(fc.integer({ min: 1, max: 200 }), fc.integer({ min: 1, max: 50 }), fc.string(), (n, k, key) => {
-        const list = addresses(n);
-        const chosen = subset(list, key, k, id);
-        expect(chosen).toHaveLength(Math.min(n, k));
-        expect(new Set(chosen).size).toBe(chosen.length);
-        const positions = chosen.map((a) => list.indexOf(a));
-        expect(positions.every((p) => p >= 0)).toBe(true);
-        expect([...positions].sort((a, b) => a - b)).toEqual(positions);
-      }),
+      fc.property(
+        fc.integer({ min: 1, max: 200 }),
+        fc.integer({ min: 1, max: 50 }),
+        fc.string(),
+        (n, k, key) => {
+          const list = addresses(n);
+          const chosen = subset(list, key, k, id);
+          expect(chosen).toHaveLength(Math.min(n, k));
+          expect(new Set(chosen).size).toBe(chosen.length);
+          const positions = chosen.map((a) => list.indexOf(a));
+          expect(positions.every((p) => p >= 0)).toBe(true);
+          expect([...positions].sort((a, b) => a - b)).toEqual(positions);
+        },
+      ),
     );
   });
 
