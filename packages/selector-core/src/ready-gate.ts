@@ -1,0 +1,49 @@
+import type { Clock } from "@switchyard/api";
+
+type Settle = (error?: unknown) => void;
+
+/**
+ * The pending `ready()` calls of a resolver: each waits, with its own timeout and abort signal,
+ * until the gate opens or fails. Timers go through the clock and are cleared when a wait ends.
+ */
+export class ReadyGate {
+  private readonly clock: Clock;
+  private readonly waiters = new Set<Settle>();
+
+  constructor(clock: Clock) {
+    this.clock = clock;
+  }
+
+  /**
+   * Resolves at the next {@link ReadyGate.open}; rejects at the next {@link ReadyGate.fail}, with
+   * `onTimeout()` after `timeoutMs` (`Infinity`: never), or with the reason of `signal` when it
+   * aborts. The caller checks that `signal` is not already aborted.
+   */
+  wait(timeoutMs: number, signal: AbortSignal | undefined, onTimeout: () => Error): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      const onAbort = (): void => settle(signal?.reason);
+      const timer = Number.isFinite(timeoutMs)
+        ? this.clock.setTimeout(() => settle(onTimeout()), timeoutMs)
+        : undefined;
+      const settle: Settle = (error) => {
+        this.waiters.delete(settle);
+        if (timer !== undefined) this.clock.clearTimeout(timer);
+        signal?.removeEventListener("abort", onAbort);
+        if (error === undefined) resolve();
+        else reject(error);
+      };
+      signal?.addEventListener("abort", onAbort, { once: true });
+      this.waiters.add(settle);
+    });
+  }
+
+  /** Resolves every pending wait. */
+  open(): void {
+    for (const settle of [...this.waiters]) settle();
+  }
+
+  /** Rejects every pending wait with `error`. */
+  fail(error: Error): void {
+    for (const settle of [...this.waiters]) settle(error);
+  }
+}
