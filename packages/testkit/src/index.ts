@@ -7,3 +7,5 @@ export type { FixtureNodeInit } from "./fixtures.js";
 // Conformance suites for third-party balancers and registries.
 export { describeBalancerConformance } from "./balancer-conformance.js";
 export type { BalancerConformanceOptions } from "./balancer-conformance.js";
+export { describeRegistryConformance } from "./registry-conformance.js";
+export type { RegistryConformanceOptions, RegistryUnderTest } from "./registry-conformance.js";

@@ -1,0 +1,65 @@
+import {
+  type Discovery,
+  InvalidArgumentError,
+  type RegistryCallOptions,
+  type ServiceInstance,
+  type Watcher,
+} from "@switchyard/api";
+import { EMPTY_LIST } from "./service-state.js";
+import { checkServiceName, toInstance } from "./validate.js";
+import { MemoryWatcher } from "./watcher.js";
+
+const NAME = "static discovery";
+
+/**
+ * A {@link Discovery} over a fixed list of instances, for clients that know their servers up
+ * front. `getService` gives the instances of one service (frozen copies, null-prototype metadata);
+ * a watcher yields that list once and then waits until it is stopped.
+ * @throws InvalidArgumentError when `instances` is not an array, an instance is invalid (see
+ * `register` of the memory registry for the rules), or two instances of one service share an id.
+ */
+export function createStaticDiscovery(instances: readonly ServiceInstance[]): Discovery {
+  if (!Array.isArray(instances)) {
+    throw new InvalidArgumentError(`${NAME}: expected an array of instances, got ${String(instances)}`);
+  }
+  const byService = new Map<string, ServiceInstance[]>();
+  instances.forEach((value, i) => {
+    const instance = toInstance(value, NAME, `instances[${i}]`);
+    const list = byService.get(instance.name) ?? [];
+    if (list.some((other) => other.id === instance.id)) {
+      throw new InvalidArgumentError(
+        `${NAME}: instances[${i}] repeats id ${JSON.stringify(instance.id)} of service ${JSON.stringify(instance.name)}; give each instance its own id`,
+      );
+    }
+    list.push(instance);
+    byService.set(instance.name, list);
+  });
+  const lists = new Map<string, readonly ServiceInstance[]>();
+  for (const [name, list] of byService) lists.set(name, Object.freeze(list));
+  return new StaticDiscovery(lists);
+}
+
+class StaticDiscovery implements Discovery {
+  private readonly lists: ReadonlyMap<string, readonly ServiceInstance[]>;
+
+  constructor(lists: ReadonlyMap<string, readonly ServiceInstance[]>) {
+    this.lists = lists;
+  }
+
+  async getService(serviceName: string, options?: RegistryCallOptions): Promise<readonly ServiceInstance[]> {
+    options?.signal?.throwIfAborted();
+    checkServiceName(serviceName, `${NAME}: getService`);
+    return this.lists.get(serviceName) ?? EMPTY_LIST;
+  }
+
+  watch(serviceName: string, options?: RegistryCallOptions): Watcher {
+    checkServiceName(serviceName, `${NAME}: watch`);
+    const list = this.lists.get(serviceName) ?? EMPTY_LIST;
+    const source = { current: () => list, detach: () => {} };
+    return new MemoryWatcher(
+      source,
+      `${NAME}: the watcher of ${JSON.stringify(serviceName)}`,
+      options?.signal,
+    );
+  }
+}
