@@ -1,0 +1,117 @@
+import type { Node, NodeFilter, SelectOptions, Selector } from "@switchyard/api";
+import { Dispatcher } from "undici";
+import { ControllerOutcomeHandler, OutcomeHandler } from "./outcome.js";
+
+/** What every view of one client's dispatcher shares. */
+export interface DispatcherCore {
+  readonly selector: Selector;
+  readonly agent: Dispatcher;
+  /** The client's own filters, run on every request before per-request ones. */
+  readonly filters: readonly NodeFilter[];
+  close(): Promise<void>;
+  destroy(): Promise<void>;
+}
+
+/** Options of {@link SwitchyardDispatcher.with}. */
+export interface DispatchViewOptions {
+  /** Filters for the requests sent through the view, after the client's. */
+  readonly filters?: readonly NodeFilter[];
+  /** Told the address of each node picked through the view. */
+  readonly onPick?: (node: Node) => void;
+}
+
+const origins = new WeakMap<Node, string>();
+
+function originOf(node: Node): string {
+  let origin = origins.get(node);
+  if (origin === undefined) origins.set(node, (origin = `${node.scheme}://${node.address}`));
+  return origin;
+}
+
+function fail(handler: Dispatcher.DispatchHandler, error: unknown): void {
+  const h = handler as {
+    onRequestStart?: unknown;
+    onResponseError?: (c: null, e: unknown) => void;
+    onError?: (e: unknown) => void;
+  };
+  if (h.onRequestStart !== undefined) h.onResponseError?.(null, error);
+  else h.onError?.(error);
+}
+
+/**
+ * An undici `Dispatcher` that picks a node per request with the client's selector, rewrites the
+ * request's origin onto it, sends it through a pooled keep-alive `Agent`, and reports the outcome
+ * (status, headers, error) to the selector. Works with undici's `request`/`stream` and with
+ * `fetch(url, { dispatcher })`; the URL's host is a placeholder (the node decides), its path and
+ * query are kept, and a `host` header you set is sent as is. When no node can be picked, the
+ * request fails with the selector's error (`NoAvailableNodeError`, `FilterError`).
+ */
+export class SwitchyardDispatcher extends Dispatcher {
+  private readonly core: DispatcherCore;
+  private readonly filters: readonly NodeFilter[];
+  private readonly onPick: ((node: Node) => void) | undefined;
+
+  constructor(core: DispatcherCore, view: DispatchViewOptions = {}) {
+    super();
+    this.core = core;
+    const extra = view.filters ?? [];
+    this.filters = extra.length === 0 ? core.filters : [...core.filters, ...extra];
+    this.onPick = view.onPick;
+  }
+
+  /** A dispatcher sharing this one's pool and selector, with more filters (per-request routing). */
+  with(view: DispatchViewOptions): SwitchyardDispatcher {
+    return new SwitchyardDispatcher(this.core, {
+      filters: [...this.filters.slice(this.core.filters.length), ...(view.filters ?? [])],
+      onPick: view.onPick ?? this.onPick,
+    });
+  }
+
+  override dispatch(options: Dispatcher.DispatchOptions, handler: Dispatcher.DispatchHandler): boolean {
+    let picked: ReturnType<Selector["select"]>;
+    try {
+      picked = this.core.selector.select(this.selectOptions(options));
+    } catch (error) {
+      fail(handler, error);
+      return true;
+    }
+    const node = picked.node;
+    this.onPick?.(node);
+    const wrapped =
+      (handler as { onRequestStart?: unknown }).onRequestStart !== undefined
+        ? new ControllerOutcomeHandler(handler, picked.done)
+        : new OutcomeHandler(handler, picked.done);
+    return this.core.agent.dispatch(
+      { ...options, origin: originOf(node) },
+      wrapped as Dispatcher.DispatchHandler,
+    );
+  }
+
+  private selectOptions(options: Dispatcher.DispatchOptions): SelectOptions | undefined {
+    if (this.filters.length === 0) return undefined;
+    return {
+      filters: this.filters,
+      attributes: { method: options.method, path: options.path, headers: options.headers },
+      signal: (options as { signal?: AbortSignal }).signal,
+    };
+  }
+
+  override close(): Promise<void>;
+  override close(callback: () => void): void;
+  override close(callback?: () => void): Promise<void> | void {
+    const closing = this.core.close();
+    if (callback === undefined) return closing;
+    closing.then(callback, callback);
+  }
+
+  override destroy(): Promise<void>;
+  override destroy(error: Error | null): Promise<void>;
+  override destroy(callback: () => void): void;
+  override destroy(error: Error | null, callback: () => void): void;
+  override destroy(a?: Error | null | (() => void), b?: () => void): Promise<void> | void {
+    const callback = typeof a === "function" ? a : b;
+    const destroying = this.core.destroy();
+    if (callback === undefined) return destroying;
+    destroying.then(callback, callback);
+  }
+}

@@ -1,0 +1,14 @@
+// For everyone: the client and its options.
+export { createClient } from "./client.js";
+export type { HttpClient, HttpResponse, RequestInit } from "./client.js";
+export type { HttpClientOptions, RetryOptions, TlsOptions } from "./options.js";
+export { ClientClosedError, HttpStatusError } from "./errors.js";
+export { requestHeader } from "./headers.js";
+
+// For composing with undici directly.
+export { SwitchyardDispatcher } from "./dispatcher.js";
+export type { DispatchViewOptions } from "./dispatcher.js";
+export { RetryBudget } from "./retry-budget.js";
+export type { RetryBudgetOptions } from "./retry-budget.js";
+export { parseTarget } from "./target.js";
+export type { Target } from "./target.js";
