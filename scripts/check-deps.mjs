@@ -34,17 +34,23 @@ function sourceFiles(dir) {
 for (const { dir, name, manifest } of publishedPackages()) {
   const layer = allowed[name];
   if (layer === undefined) {
-    problems.push(`${manifest.name}: not in the layer table of scripts/check-deps.mjs; add it with its allowed arrows`);
+    problems.push(
+      `${manifest.name}: not in the layer table of scripts/check-deps.mjs; add it with its allowed arrows`,
+    );
     continue;
   }
   const runtime = [...scoped(manifest.dependencies), ...scoped(manifest.peerDependencies)];
   for (const dep of runtime) {
     if (!layer.includes(dep.slice("@switchyard/".length))) {
-      problems.push(`${manifest.name} depends on ${dep}: that arrow points up or sideways (allowed: ${layer.join(", ") || "none"})`);
+      problems.push(
+        `${manifest.name} depends on ${dep}: that arrow points up or sideways (allowed: ${layer.join(", ") || "none"})`,
+      );
     }
   }
   if (manifest.dependencies?.["@switchyard/api"]) {
-    problems.push(`${manifest.name}: @switchyard/api must be a peerDependency (plus devDependency), not a dependency`);
+    problems.push(
+      `${manifest.name}: @switchyard/api must be a peerDependency (plus devDependency), not a dependency`,
+    );
   }
   if (name !== "api" && !manifest.peerDependencies?.["@switchyard/api"]) {
     problems.push(`${manifest.name}: missing peerDependency on @switchyard/api`);
@@ -53,7 +59,9 @@ for (const { dir, name, manifest } of publishedPackages()) {
     const text = readFileSync(file, "utf8");
     for (const match of text.matchAll(/from\s+"(@switchyard\/[a-z-]+)/g)) {
       if (!runtime.includes(match[1])) {
-        problems.push(`${file.slice(root.length)} imports ${match[1]}, which ${manifest.name} does not declare`);
+        problems.push(
+          `${file.slice(root.length)} imports ${match[1]}, which ${manifest.name} does not declare`,
+        );
       }
     }
   }

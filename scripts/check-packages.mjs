@@ -13,10 +13,12 @@ const bin = (name) => join(root, "node_modules/.bin", name);
 function checkManifest({ dir, manifest }) {
   const where = manifest.name;
   if (manifest.sideEffects !== false) problems.push(`${where}: "sideEffects" must be false`);
-  if (JSON.stringify(manifest.files) !== JSON.stringify(["dist"])) problems.push(`${where}: "files" must be ["dist"]`);
+  if (JSON.stringify(manifest.files) !== JSON.stringify(["dist"]))
+    problems.push(`${where}: "files" must be ["dist"]`);
   if (manifest.engines?.node !== ">=20") problems.push(`${where}: "engines.node" must be ">=20"`);
   if (manifest.license !== "MIT") problems.push(`${where}: "license" must be "MIT"`);
-  if (manifest.exports?.["./package.json"] !== "./package.json") problems.push(`${where}: exports "./package.json" missing`);
+  if (manifest.exports?.["./package.json"] !== "./package.json")
+    problems.push(`${where}: exports "./package.json" missing`);
   for (const [key, entry] of Object.entries(manifest.exports ?? {})) {
     if (key === "./package.json") continue;
     for (const condition of ["import", "require"]) {
