@@ -12,7 +12,13 @@ export const FLEET = [
 ];
 
 /** Joins mid-run, replacing 10.0.0.2. */
-export const LATE_JOINER = { address: "10.0.0.7:8000", version: "2.0.0", weight: 100, latencyMs: 10, errorRate: 0 };
+export const LATE_JOINER = {
+  address: "10.0.0.7:8000",
+  version: "2.0.0",
+  weight: 100,
+  latencyMs: 10,
+  errorRate: 0,
+};
 
 export function toNode(instance) {
   return createNode({

@@ -71,7 +71,13 @@ function run(name) {
     instances: [...stats].map(([address, s]) => ({
       address,
       version: byAddress.get(address).version,
-      note: byAddress.get(address).note ?? (address === LATE_JOINER.address ? "joins mid-run" : address === "10.0.0.2:8000" ? "leaves mid-run" : ""),
+      note:
+        byAddress.get(address).note ??
+        (address === LATE_JOINER.address
+          ? "joins mid-run"
+          : address === "10.0.0.2:8000"
+            ? "leaves mid-run"
+            : ""),
       share: s.requests / REQUESTS,
       errors: s.errors,
     })),
@@ -92,7 +98,9 @@ if (JSON_OUT) {
   console.log(JSON.stringify(results, null, 2));
 } else {
   for (const r of results) {
-    console.log(`\n${r.balancer}: ${REQUESTS} requests, ${r.errors} errors, p50 ${r.p50.toFixed(1)} ms, p99 ${r.p99.toFixed(1)} ms`);
+    console.log(
+      `\n${r.balancer}: ${REQUESTS} requests, ${r.errors} errors, p50 ${r.p50.toFixed(1)} ms, p99 ${r.p99.toFixed(1)} ms`,
+    );
     console.log("  instance        version  share   errors  note");
     for (const i of r.instances) {
       console.log(
@@ -103,6 +111,8 @@ if (JSON_OUT) {
 }
 const broken = results.filter((r) => r.misrouted > 0);
 if (broken.length > 0) {
-  console.error(`demo: routing broke: ${broken.map((r) => `${r.balancer} misrouted ${r.misrouted}`).join(", ")}`);
+  console.error(
+    `demo: routing broke: ${broken.map((r) => `${r.balancer} misrouted ${r.misrouted}`).join(", ")}`,
+  );
   process.exit(1);
 }

@@ -66,7 +66,7 @@ describe("nodeFromInstance", () => {
     const raw = JSON.parse('{"__proto__": "p", "constructor": "c", "zone": "eu"}') as Record<string, string>;
     const node = nodeFromInstance("http", "a:1", instance(raw));
     expect(Object.getPrototypeOf(node.metadata)).toBeNull();
-    expect(node.metadata.__proto__).toBe("p");
+    expect(Object.getOwnPropertyDescriptor(node.metadata, "__proto__")?.value).toBe("p");
     expect(node.metadata.constructor).toBe("c");
     expect(Object.keys(node.metadata).sort()).toEqual(["__proto__", "constructor", "zone"]);
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
