@@ -96,7 +96,7 @@ export function createGlobalAccessors(ownVersion: string): {
   };
 }
 
-const accessors = createGlobalAccessors(VERSION);
+const accessors = /* @__PURE__ */ createGlobalAccessors(VERSION);
 
 /**
  * Sets the selector builder transports use when the caller gives none; `undefined` clears it.

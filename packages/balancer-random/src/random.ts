@@ -31,5 +31,8 @@ export function randomBalancerBuilder(options: RandomOptions = {}): BalancerBuil
 
 /** A selector builder for uniform random picks over direct nodes. */
 export function random(options: RandomOptions = {}): SelectorBuilder {
-  return createSelectorBuilder({ balancer: randomBalancerBuilder(options), nodeBuilder: direct(options) });
+  return createSelectorBuilder({
+    balancer: randomBalancerBuilder(options),
+    nodeBuilder: direct({ recordPickTime: false, ...options }),
+  });
 }

@@ -3,4 +3,4 @@ export { wrr } from "./wrr.js";
 export type { WrrOptions } from "./wrr.js";
 
 // For balancer authors and custom selectors.
-export { WRR_NAME, WrrBalancer, wrrBalancerBuilder } from "./wrr.js";
+export { MAX_PLANS, WRR_NAME, WrrBalancer, wrrBalancerBuilder } from "./wrr.js";

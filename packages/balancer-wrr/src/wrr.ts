@@ -6,51 +6,63 @@ import type { Score } from "./score.js";
 /** The balancer's name, as it appears in error messages. */
 export const WRR_NAME = "wrr";
 
+/** The most candidate lists a balancer keeps a plan for (the full list plus cached filter results). */
+export const MAX_PLANS = 8;
+
 /**
  * Smooth weighted round robin (the nginx algorithm): every pick adds each node's weight to its
  * score, picks the highest (the first on a tie) and subtracts the total from it. Weights 5, 1, 1
- * pick a a b a c a a. Scores are kept per address across picks and dropped when the address
- * leaves. Nodes of weight 0 (or a weight that is not a positive number) get no traffic while any
- * node has weight; when none has, all share equally.
+ * pick a a b a c a a. Nodes of weight 0 (or a weight that is not a positive number) get no traffic
+ * while any node has weight; when none has, all share equally.
  *
- * Over direct nodes (static weights) a pick costs O(distinct weights + log n); over nodes whose
- * weight changes, each pick reads every weight (O(n)).
+ * Each stable candidate list (the selector's full list, or the cached result of a filter such as
+ * `version("2.0.0")`) rotates smoothly on its own, so canary traffic mixed with the rest stays
+ * exact for both. Scores are kept per address across applies and dropped when the address leaves.
+ * Over direct nodes (static weights) a pick on a stable list costs O(distinct weights + log n);
+ * a list made per call (a filter without a cache key) or nodes whose weight changes cost O(n).
  */
 export class WrrBalancer implements Balancer {
   private readonly scores = new Map<string, Score>();
-  private plan: Plan | undefined;
+  private readonly plans = new Map<readonly WeightedNode[], Plan>();
 
   pick(nodes: readonly WeightedNode[]): Picked {
-    let plan = this.plan;
-    if (plan === undefined || plan.nodes !== nodes) {
-      plan?.flush();
-      plan = this.plan = allStatic(nodes) ? this.buildPlan(nodes) : undefined;
-    }
+    const plan = this.plans.get(nodes) ?? this.planFor(nodes);
     const node = plan !== undefined ? nodes[plan.next()]! : this.pickDynamic(nodes);
     return { node, done: node.pick() };
   }
 
   update(nodes: readonly WeightedNode[]): void {
-    this.plan?.flush();
-    this.plan = undefined;
+    for (const plan of this.plans.values()) plan.flush();
+    this.plans.clear();
     if (this.scores.size === 0) return;
     const live = new Set<string>();
     for (const node of nodes) live.add(node.address);
     for (const address of this.scores.keys()) if (!live.has(address)) this.scores.delete(address);
   }
 
-  private score(address: string): Score {
-    let score = this.scores.get(address);
-    if (score === undefined) this.scores.set(address, (score = { current: 0 }));
-    return score;
-  }
-
-  private buildPlan(nodes: readonly WeightedNode[]): Plan {
-    return new Plan(
+  // Only stable lists get a plan: the selector freezes its full list and the cached results of
+  // filters with a cache key, while a filter without one makes a new list per call, for which a
+  // plan would never be reused. And only when every weight is static.
+  private planFor(nodes: readonly WeightedNode[]): Plan | undefined {
+    if (!Object.isFrozen(nodes) || !allStatic(nodes)) return undefined;
+    if (this.plans.size >= MAX_PLANS) {
+      const [oldest, evicted] = this.plans.entries().next().value!;
+      evicted.flush();
+      this.plans.delete(oldest);
+    }
+    const plan = new Plan(
       nodes,
       nodes.map((node) => this.score(node.address)),
       effectiveWeights(nodes),
     );
+    this.plans.set(nodes, plan);
+    return plan;
+  }
+
+  private score(address: string): Score {
+    let score = this.scores.get(address);
+    if (score === undefined) this.scores.set(address, (score = { current: 0 }));
+    return score;
   }
 
   private pickDynamic(nodes: readonly WeightedNode[]): WeightedNode {
@@ -116,5 +128,8 @@ export type WrrOptions = DirectOptions;
  * 100 when none). This is what transports use when no selector is given and no global is set.
  */
 export function wrr(options: WrrOptions = {}): SelectorBuilder {
-  return createSelectorBuilder({ balancer: wrrBalancerBuilder, nodeBuilder: direct(options) });
+  return createSelectorBuilder({
+    balancer: wrrBalancerBuilder,
+    nodeBuilder: direct({ recordPickTime: false, ...options }),
+  });
 }

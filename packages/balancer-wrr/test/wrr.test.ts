@@ -123,17 +123,33 @@ describe("wrr", () => {
     expect(got.join("")).toBe(expected.map((i) => "abc"[i]).join(""));
   });
 
-  it("continues the same sequence when the candidate list alternates between filtered and unfiltered", () => {
+  it("rotates each stable candidate list on its own when filtered and unfiltered calls alternate", () => {
+    const nodes = [
+      createNode({ scheme: "h", address: "a", initialWeight: 3, version: "2" }),
+      createNode({ scheme: "h", address: "b", initialWeight: 2, version: "2" }),
+      createNode({ scheme: "h", address: "c", initialWeight: 1, version: "1" }),
+    ];
+    const selector = wrr().build();
+    selector.apply(nodes);
+    const onlyV2 = Object.assign((list: readonly Node[]) => list.filter((n) => n.version === "2"), {
+      cacheKey: "v2",
+    });
+    const all: number[] = [];
+    const v2: number[] = [];
+    for (let i = 0; i < 30; i++) {
+      all.push(nodes.indexOf(selector.select().node as never));
+      v2.push(nodes.indexOf(selector.select({ filters: [onlyV2] }).node as never));
+    }
+    expect(all).toEqual(reference([3, 2, 1], 30));
+    expect(v2).toEqual(reference([3, 2], 30));
+  });
+
+  it("shares scores per address with lists a filter makes per call (no cache key)", () => {
     const nodes = named([3, 2, 1]);
     const selector = wrr().build();
     selector.apply(nodes);
-    const all = (list: readonly Node[]) => list;
-    const copy = (list: readonly Node[]) => [...list]; // a new array each time: the slow path
-    const seq: number[] = [];
-    for (let i = 0; i < 30; i++) {
-      const { node } = selector.select({ filters: [i % 2 === 0 ? all : copy] });
-      seq.push(nodes.indexOf(node));
-    }
+    const copy = (list: readonly Node[]) => [...list];
+    const seq = Array.from({ length: 30 }, () => nodes.indexOf(selector.select({ filters: [copy] }).node));
     expect(seq).toEqual(reference([3, 2, 1], 30));
   });
 

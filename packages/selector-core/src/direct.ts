@@ -19,10 +19,12 @@ export class DirectNode implements WeightedNode {
   version: string;
   metadata: Metadata;
   private readonly clock: Clock;
+  private readonly record: boolean;
   private readonly staticWeight: number;
   private lastPick: number;
 
-  constructor(node: Node, clock: Clock, lastPick = Number.NEGATIVE_INFINITY) {
+  /** With `record` false, a pick records its time only when the balancer passes `now`. */
+  constructor(node: Node, clock: Clock, record = true, lastPick = Number.NEGATIVE_INFINITY) {
     this.raw = node;
     this.scheme = node.scheme;
     this.address = node.address;
@@ -31,6 +33,7 @@ export class DirectNode implements WeightedNode {
     this.version = node.version;
     this.metadata = node.metadata;
     this.clock = clock;
+    this.record = record;
     this.staticWeight = node.initialWeight ?? DEFAULT_WEIGHT;
     this.lastPick = lastPick;
   }
@@ -40,7 +43,8 @@ export class DirectNode implements WeightedNode {
   }
 
   pick(now?: number): DoneFunc {
-    this.lastPick = now ?? this.clock.now();
+    if (now !== undefined) this.lastPick = now;
+    else if (this.record) this.lastPick = this.clock.now();
     return noop;
   }
 
@@ -58,6 +62,12 @@ export class DirectNode implements WeightedNode {
 export interface DirectOptions {
   /** Time source for `pickElapsed`; default the system clock. */
   readonly clock?: Clock;
+  /**
+   * Read the clock on every pick so `pickElapsed` is exact (default true). Balancers that never
+   * ask for `pickElapsed` (wrr, random) turn it off and save a clock read per pick; a pick that
+   * is given `now` records it either way.
+   */
+  readonly recordPickTime?: boolean;
 }
 
 /**
@@ -66,11 +76,12 @@ export interface DirectOptions {
  */
 export function direct(options: DirectOptions = {}): WeightedNodeBuilder {
   const clock = options.clock ?? systemClock;
+  const record = options.recordPickTime !== false;
   return {
     name: "direct",
     build(node: Node, previous?: WeightedNode): WeightedNode {
       const lastPick = previous instanceof DirectNode ? previous.lastPickedAt() : undefined;
-      return new DirectNode(node, clock, lastPick);
+      return new DirectNode(node, clock, record, lastPick);
     },
   };
 }

@@ -33,11 +33,14 @@ export class Snapshot {
     return this.cache.get(input)?.get(key);
   }
 
-  /** Caches `output` when `input` is a stable list and the cache for it is not full. */
+  /**
+   * Caches `output` when `input` is a stable list and the cache for it is not full. A cached list
+   * is frozen: it is shared by every later select (balancers may key plans on it).
+   */
   store(input: readonly WeightedNode[], key: string, output: readonly WeightedNode[]): void {
     const entries = this.cache.get(input);
     if (entries === undefined || entries.size >= MAX_CACHED_FILTERS) return;
-    entries.set(key, output);
+    entries.set(key, Object.freeze(output));
     if (!this.cache.has(output)) this.cache.set(output, new Map());
   }
 }

@@ -28,4 +28,16 @@ describe("direct node", () => {
     second.pick(clock.now() + 5);
     expect(second.pickElapsed(clock.now() + 5)).toBe(0);
   });
+
+  it("with recordPickTime false, a pick reads no clock and records only a time it is given", () => {
+    const fake = createFakeClock(100);
+    let reads = 0;
+    const clock = { ...fake, now: () => ++reads && fake.now() };
+    const node = direct({ clock, recordPickTime: false }).build(createNode({ scheme: "h", address: "a:1" }));
+    node.pick();
+    expect(reads).toBe(0);
+    expect(node.pickElapsed(200)).toBe(Number.POSITIVE_INFINITY);
+    node.pick(150);
+    expect(node.pickElapsed(200)).toBe(50);
+  });
 });
