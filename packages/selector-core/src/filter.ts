@@ -20,8 +20,14 @@ export function runFilter(
 ): readonly WeightedNode[] {
   const key = filter.cacheKey;
   if (key !== undefined) {
+    if (filter === snapshot.lastFilter && input === snapshot.lastInput) return snapshot.lastOutput!;
     const hit = snapshot.cached(input, key);
-    if (hit !== undefined) return hit;
+    if (hit !== undefined) {
+      snapshot.lastFilter = filter;
+      snapshot.lastInput = input;
+      snapshot.lastOutput = hit;
+      return hit;
+    }
   }
   let output: unknown;
   try {

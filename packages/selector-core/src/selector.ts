@@ -83,7 +83,12 @@ export class DefaultSelector implements Selector {
     const extra = options?.filters;
     if (extra !== undefined) {
       for (let i = 0; i < extra.length && candidates.length > 0; i++) {
-        candidates = runFilter(extra[i]!, candidates, context, snapshot);
+        const filter = extra[i]!;
+        // The common case inline: the same cached filter object as the last call, on the same list.
+        candidates =
+          filter === snapshot.lastFilter && candidates === snapshot.lastInput
+            ? snapshot.lastOutput!
+            : runFilter(filter, candidates, context, snapshot);
       }
     }
     if (candidates.length === 0) throw this.noNode(snapshot, options);

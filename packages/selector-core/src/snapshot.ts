@@ -1,4 +1,4 @@
-import type { Node, WeightedNode } from "@switchyard/api";
+import type { Node, NodeFilter, WeightedNode } from "@switchyard/api";
 
 /** The most cached filter results kept per node list. */
 export const MAX_CACHED_FILTERS = 64;
@@ -11,21 +11,32 @@ export const MAX_CACHED_FILTERS = 64;
 export class Snapshot {
   readonly nodes: readonly WeightedNode[];
   readonly byAddress: ReadonlyMap<string, WeightedNode>;
-  readonly members: ReadonlyMap<Node, WeightedNode>;
+  /** The last filter result handed out, for the common case of one filter object reused per call. */
+  lastFilter: NodeFilter | undefined = undefined;
+  lastInput: readonly WeightedNode[] | undefined = undefined;
+  lastOutput: readonly WeightedNode[] | undefined = undefined;
+  private memberMap: Map<Node, WeightedNode> | undefined = undefined;
   private readonly cache = new Map<readonly WeightedNode[], Map<string, readonly WeightedNode[]>>();
 
   constructor(nodes: readonly WeightedNode[]) {
     this.nodes = nodes;
     const byAddress = new Map<string, WeightedNode>();
-    const members = new Map<Node, WeightedNode>();
-    for (const node of nodes) {
-      byAddress.set(node.address, node);
-      members.set(node, node);
-      members.set(node.raw, node);
-    }
+    for (let i = 0; i < nodes.length; i++) byAddress.set(nodes[i]!.address, nodes[i]!);
     this.byAddress = byAddress;
-    this.members = members;
     this.cache.set(nodes, new Map());
+  }
+
+  /** Every weighted node and raw node, to its weighted node; built on first use (checking filter output). */
+  get members(): ReadonlyMap<Node, WeightedNode> {
+    if (this.memberMap === undefined) {
+      const members = new Map<Node, WeightedNode>();
+      for (const node of this.nodes) {
+        members.set(node, node);
+        members.set(node.raw, node);
+      }
+      this.memberMap = members;
+    }
+    return this.memberMap;
   }
 
   /** The cached result of the filter `key` over `input`, if `input` is a stable list and it is cached. */
