@@ -56,8 +56,11 @@ for (const { dir, name, manifest } of publishedPackages()) {
     problems.push(`${manifest.name}: missing peerDependency on @switchyard/api`);
   }
   for (const file of sourceFiles(join(dir, "src"))) {
-    const text = readFileSync(file, "utf8");
-    for (const match of text.matchAll(/from\s+"(@switchyard\/[a-z-]+)/g)) {
+    // Comments may mention imports; only code counts.
+    const text = readFileSync(file, "utf8")
+      .replace(/\/\*[\s\S]*?\*\//g, "")
+      .replace(/^\s*\/\/.*$/gm, "");
+    for (const match of text.matchAll(/(?:from|import)\s+"(@switchyard\/[a-z-]+)/g)) {
       if (!runtime.includes(match[1])) {
         problems.push(
           `${file.slice(root.length)} imports ${match[1]}, which ${manifest.name} does not declare`,
