@@ -11,7 +11,10 @@ import { naiveP2c } from "./naive-p2c.mjs";
 /** The selector builders, by the name the tables use. */
 export const BALANCERS = {
   wrr: () => wrr(),
-  p2c: () => p2c(),
+  // Like for like with the plain port of Kratos: the same cost function.
+  p2c: () => p2c({ cost: "kratos" }),
+  // The default cost (bench/sim shows why).
+  "p2c-linear": () => p2c(),
   random: () => random(),
   "naive-p2c": () => naiveP2c(),
 };

@@ -9,18 +9,22 @@ import {
   type WeightedNodeBuilder,
 } from "@switchyard/api";
 import { systemClock } from "./clock.js";
+import { EWMA_TAU_MS, type EwmaCost, type EwmaCostName, ewmaCost, KRATOS_COST } from "./ewma-cost.js";
 import { isNodeFailure } from "./failure.js";
 import { InflightTracker } from "./inflight.js";
 
-/** Decay constant of the moving averages, ms: an old value keeps exp(-Δt/τ) of its weight. */
-export const EWMA_TAU_MS = 600;
-/** Load of a node with no latency sample yet, per call in flight (Kratos: 100 µs in ns). */
-export const EWMA_PENALTY = 1e5;
-/** Added to the latency before its square root, in ns (5 ms: evens out zones). */
-const LATENCY_OFFSET_NS = 5e6;
+export type { EwmaCostName } from "./ewma-cost.js";
+export { EWMA_PENALTY, EWMA_TAU_MS } from "./ewma-cost.js";
+
 /** The weight is recomputed at most this often, ms. */
 export const EWMA_WEIGHT_TTL_MS = 5;
 const SUCCESS = 1000;
+/**
+ * The cost used when none is given: `"linear"`, which the balancing simulator (bench/sim, README
+ * there) shows ahead of Kratos's on errors and tail latency across its scenarios. Pass
+ * `cost: "kratos"` for parity with Go services.
+ */
+export const DEFAULT_EWMA_COST: EwmaCostName = "linear";
 
 /** Options of {@link ewma}. */
 export interface EwmaOptions {
@@ -31,15 +35,23 @@ export interface EwmaOptions {
    * connection errors, HTTP 503/504, gRPC UNAVAILABLE/DEADLINE_EXCEEDED). It cannot unmark them.
    */
   readonly isFailure?: (info: DoneInfo) => boolean;
-  /** The cost function; `"kratos"` (default) is Kratos's formula and constants. */
-  readonly cost?: "kratos";
+  /**
+   * The cost function (default {@link DEFAULT_EWMA_COST}).
+   * - `"kratos"`: Kratos's formula and constants, for parity with Go services:
+   *   success × 1e9 / (√(latency + 5 ms) × in flight), averages decayed by time alone.
+   * - `"linear"`: (success/1000)⁴ × 1e6 / ((latency + 5 ms) × in flight), and every completion moves
+   *   the success average by at least a tenth, so a burst of failures counts. Steers harder away
+   *   from slow and failing nodes (bench/sim).
+   */
+  readonly cost?: EwmaCostName;
 }
 
 /**
  * A node that tracks exponentially weighted moving averages of latency and success and the calls
- * in flight, and weighs itself as success × 1e9 / load, with load = √(latency + 5 ms) × in flight
- * (latency in ns, raised to the mean age of the in-flight calls when most of them are older than
- * the average).
+ * in flight, and weighs itself by its cost function (see {@link EwmaOptions.cost}); Kratos's is
+ * success × 1e9 / load, with load = √(latency + 5 ms) × in flight (latency in ns). Either way the
+ * latency is raised to the mean age of the in-flight calls when most of them are older than the
+ * average.
  */
 export class EwmaNode implements WeightedNode {
   raw: Node;
@@ -52,6 +64,7 @@ export class EwmaNode implements WeightedNode {
 
   private readonly clock: Clock;
   private readonly isFailure: ((info: DoneInfo) => boolean) | undefined;
+  private readonly cost: EwmaCost;
   /** Average latency, ms; meaningful once `sampled`. */
   private lag = 0;
   private sampled = false;
@@ -67,7 +80,12 @@ export class EwmaNode implements WeightedNode {
   private cachedAt = Number.NEGATIVE_INFINITY;
   private readonly calls = new InflightTracker();
 
-  constructor(node: Node, clock: Clock, isFailure: ((info: DoneInfo) => boolean) | undefined) {
+  constructor(
+    node: Node,
+    clock: Clock,
+    isFailure: ((info: DoneInfo) => boolean) | undefined,
+    cost: EwmaCost = KRATOS_COST,
+  ) {
     this.raw = node;
     this.scheme = node.scheme;
     this.address = node.address;
@@ -77,6 +95,7 @@ export class EwmaNode implements WeightedNode {
     this.metadata = node.metadata;
     this.clock = clock;
     this.isFailure = isFailure;
+    this.cost = cost;
   }
 
   /** Points this node at a new version of its node (same address), keeping the statistics. */
@@ -92,7 +111,7 @@ export class EwmaNode implements WeightedNode {
   weight(now: number = this.clock.now()): number {
     if (now - this.cachedAt > EWMA_WEIGHT_TTL_MS) {
       this.cachedAt = now;
-      this.cachedWeight = (this.success * 1e9) / this.load(now);
+      this.cachedWeight = this.compute(now);
     }
     return this.cachedWeight;
   }
@@ -123,15 +142,14 @@ export class EwmaNode implements WeightedNode {
     };
   }
 
-  private load(now: number): number {
+  private compute(now: number): number {
     if (now - this.predictedAt > clamp(this.lag / 5, 5, 200)) {
       this.predictedAt = now;
       const older = this.calls.older(now, this.lag);
       this.predicted = older.count > ((this.calls.size / 2) | 0) + 1 ? older.total / older.count : 0;
     }
-    if (!this.sampled) return EWMA_PENALTY * this.inflight;
-    const lag = Math.max(this.predicted, this.lag);
-    return Math.trunc(Math.sqrt(lag * 1e6 + LATENCY_OFFSET_NS)) * this.inflight;
+    if (!this.sampled) return this.cost.unsampled(this.success, this.inflight);
+    return this.cost.weight(this.success, Math.max(this.predicted, this.lag), this.inflight);
   }
 
   private complete(ticket: number, start: number, info: DoneInfo | undefined): void {
@@ -147,7 +165,8 @@ export class EwmaNode implements WeightedNode {
     this.sampled = true;
     const failed =
       isNodeFailure(info) || (this.isFailure !== undefined && info !== undefined && this.isFailure(info));
-    this.success = this.success * w + (failed ? 0 : SUCCESS) * (1 - w);
+    const keep = Math.min(w, this.cost.successKeepMax);
+    this.success = this.success * keep + (failed ? 0 : SUCCESS) * (1 - keep);
   }
 }
 
@@ -157,7 +176,7 @@ function clamp(value: number, min: number, max: number): number {
 
 /**
  * The node builder of latency- and error-aware balancers (p2c). A node that stays across an
- * apply keeps its statistics.
+ * apply keeps its statistics (a rebuilt node keeps its cost function too).
  * @throws InvalidArgumentError on an unknown `cost` or a non-function `isFailure`.
  */
 export function ewma(options: EwmaOptions = {}): WeightedNodeBuilder {
@@ -166,8 +185,11 @@ export function ewma(options: EwmaOptions = {}): WeightedNodeBuilder {
   if (isFailure !== undefined && typeof isFailure !== "function") {
     throw new InvalidArgumentError(`ewma: isFailure must be a function, got ${typeof isFailure}`);
   }
-  if (options.cost !== undefined && options.cost !== "kratos") {
-    throw new InvalidArgumentError(`ewma: unknown cost ${JSON.stringify(options.cost)}; expected "kratos"`);
+  const cost = ewmaCost(options.cost ?? DEFAULT_EWMA_COST);
+  if (cost === undefined) {
+    throw new InvalidArgumentError(
+      `ewma: unknown cost ${JSON.stringify(options.cost)}; expected "kratos" or "linear"`,
+    );
   }
   return {
     name: "ewma",
@@ -176,7 +198,7 @@ export function ewma(options: EwmaOptions = {}): WeightedNodeBuilder {
         previous.rebind(node);
         return previous;
       }
-      return new EwmaNode(node, clock, isFailure);
+      return new EwmaNode(node, clock, isFailure, cost);
     },
   };
 }

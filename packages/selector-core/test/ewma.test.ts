@@ -21,10 +21,11 @@ function call(target: WeightedNode, ms: number, info?: object): void {
 
 beforeEach(() => {
   clock = createFakeClock(1_000);
-  n = ewma({ clock }).build(node) as EwmaNode;
+  n = ewma({ clock, cost: "kratos" }).build(node) as EwmaNode;
 });
 
-describe("ewma node", () => {
+// These tests pin Kratos's exact behaviour, one option away from the default cost.
+describe("ewma node, Kratos's cost", () => {
   it("starts with success 1000, one in flight, no latency sample: weight = 1000e9 / penalty", () => {
     expect(n.stats()).toEqual({ latencyMs: undefined, success: 1000, inflight: 0, predictedMs: 0 });
     expect(n.weight()).toBe((1000 * 1e9) / EWMA_PENALTY);
@@ -59,7 +60,9 @@ describe("ewma node", () => {
     clock.advance(5);
     expect(n.weight()).toBe(0);
 
-    const m = ewma({ clock }).build(createNode({ scheme: "http", address: "b:1" })) as EwmaNode;
+    const m = ewma({ clock, cost: "kratos" }).build(
+      createNode({ scheme: "http", address: "b:1" }),
+    ) as EwmaNode;
     call(m, 5);
     clock.advance(95);
     call(m, 5, { error: Object.assign(new Error("refused"), { code: "ECONNREFUSED" }) });
@@ -92,11 +95,11 @@ describe("ewma node", () => {
   });
 
   it("adds failures from the user's predicate, which cannot remove built-in ones", () => {
-    const custom = ewma({ clock, isFailure: (info) => info.httpStatus === 429 || false });
+    const custom = ewma({ clock, cost: "kratos", isFailure: (info) => info.httpStatus === 429 || false });
     const a = custom.build(createNode({ scheme: "http", address: "a:1" })) as EwmaNode;
     call(a, 5, { httpStatus: 429 });
     expect(a.stats().success).toBe(0);
-    const never = ewma({ clock, isFailure: () => false }).build(
+    const never = ewma({ clock, cost: "kratos", isFailure: () => false }).build(
       createNode({ scheme: "http", address: "b:1" }),
     );
     call(never, 5, { httpStatus: 503 });
@@ -142,7 +145,7 @@ describe("ewma node", () => {
     expect(n.pickElapsed()).toBe(10);
     expect(n.pickElapsed(clock.now() + 250)).toBe(260);
     expect(
-      ewma({ clock })
+      ewma({ clock, cost: "kratos" })
         .build(createNode({ scheme: "h", address: "c:1" }))
         .pickElapsed(),
     ).toBe(Number.POSITIVE_INFINITY);
@@ -159,7 +162,7 @@ describe("ewma node", () => {
   });
 
   it("keeps its statistics when rebuilt for a new version of the same node", () => {
-    const builder = ewma({ clock });
+    const builder = ewma({ clock, cost: "kratos" });
     const first = builder.build(node) as EwmaNode;
     call(first, 30);
     const updated = createNode({

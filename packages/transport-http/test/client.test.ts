@@ -157,11 +157,11 @@ describe("transport-http over real servers", () => {
     expect(new Set(await servedBy(c, 10))).toEqual(new Set([servers[1]!.address]));
   });
 
-  it("fails fast when a server is killed, and p2c moves traffic off it (100 requests/s on the fake clock)", async () => {
+  it("fails fast when a server is killed, and Kratos-cost p2c moves traffic off it at 100 requests/s (fake clock)", async () => {
     for (const s of servers) await registry.register(instance(s));
     // The ewma decay runs on time: pace the requests at 10 ms of (fake) time each.
     const clock = createFakeClock();
-    const c = await client({ selector: p2c({ clock }) });
+    const c = await client({ selector: p2c({ clock, cost: "kratos" }) });
     await servedBy(c, 9);
     const dead = servers[0]!;
     await dead.close();
@@ -184,6 +184,28 @@ describe("transport-http over real servers", () => {
     const errors = outcomes.filter((o) => o === "error").length;
     // A few calls find the dead node before its success average falls; later only the 3 s probe does.
     expect(errors).toBeLessThan(10);
+    expect(outcomes.slice(-100).filter((o) => o === "error").length).toBeLessThanOrEqual(1);
+  });
+
+  it("moves p2c traffic off a killed server within a few calls on the real clock (default cost)", async () => {
+    for (const s of servers) await registry.register(instance(s));
+    const c = await client({ selector: p2c() });
+    await servedBy(c, 9);
+    await servers[0]!.close();
+    const outcomes: string[] = [];
+    for (let i = 0; i < 200; i++) {
+      try {
+        const r = await c.request("/x");
+        await r.body.dump();
+        outcomes.push(r.address);
+      } catch {
+        outcomes.push("error");
+      }
+    }
+    // Refused connections fail in well under a millisecond, so they look fast: the default cost
+    // counts every failure, so the dead node loses its traffic after a handful of them.
+    expect(outcomes.filter((o) => o === "error").length).toBeLessThan(15);
+    // At most the 3 s probe, should a loaded machine stretch the run past it.
     expect(outcomes.slice(-100).filter((o) => o === "error").length).toBeLessThanOrEqual(1);
   });
 

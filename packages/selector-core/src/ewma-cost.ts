@@ -1,0 +1,79 @@
+// The cost functions of the ewma node: how its averages become a weight, and how far one completion
+// moves the success average. Both read the same statistics (latency and success averages decayed by
+// time, calls in flight + 1, the in-flight prediction).
+
+/** Decay constant of the moving averages, ms: an old value keeps exp(-Δt/τ) of its weight. */
+export const EWMA_TAU_MS = 600;
+/** Load of a node with no latency sample yet, per call in flight (Kratos: 100 µs in ns). */
+export const EWMA_PENALTY = 1e5;
+/** Kratos adds this to the latency before its square root, in ns (5 ms: evens out zones). */
+const KRATOS_OFFSET_NS = 5e6;
+
+/** The cost functions `ewma()` and `p2c()` accept as `cost`. */
+export type EwmaCostName = "kratos" | "linear";
+
+/** How an ewma node turns its averages into a weight (higher is better). */
+export interface EwmaCost {
+  readonly name: EwmaCostName;
+  /**
+   * The most the old success average keeps of itself at a completion. The averages keep
+   * exp(-Δt/τ); below 1, this cap makes every completion count, however close to the previous one.
+   */
+  readonly successKeepMax: number;
+  /** Weight from the success average (per mille), the latency (ms) and the calls in flight + 1. */
+  weight(success: number, latencyMs: number, inflight: number): number;
+  /** Weight of a node that has no latency sample yet. */
+  unsampled(success: number, inflight: number): number;
+}
+
+/**
+ * Kratos's cost, exactly: weight = success × 1e9 / (⌊√(latency in ns + 5 ms)⌋ × in flight), both
+ * averages decayed by time alone. The square root damps latency differences, and time-only decay
+ * lets a burst of fast failures barely move the success average.
+ */
+export const KRATOS_COST: EwmaCost = {
+  name: "kratos",
+  successKeepMax: 1,
+  weight: (success, latencyMs, inflight) =>
+    (success * 1e9) / (Math.trunc(Math.sqrt(latencyMs * 1e6 + KRATOS_OFFSET_NS)) * inflight),
+  unsampled: (success, inflight) => (success * 1e9) / (EWMA_PENALTY * inflight),
+};
+
+/** In the linear cost, a completion always moves the success average by at least this share. */
+export const LINEAR_MIN_SAMPLE_WEIGHT = 0.1;
+/** The linear cost adds this to the latency, ms (Kratos's 5 ms: evens out zones, damps tiny latencies). */
+export const LINEAR_OFFSET_MS = 5;
+/** The linear cost prices a node with no latency sample yet as if its calls took this long, ms. */
+export const LINEAR_PENALTY_MS = 1000;
+
+/**
+ * The linear cost: weight = (success / 1000)⁴ × 1e6 / ((latency + 5 ms) × in flight), the expected
+ * wait of one more call (Finagle's and Linkerd's latency × (pending + 1)) divided by the fourth power
+ * of the success rate. Averages decay by time as in Kratos, except that a completion always moves
+ * the success average by at least a tenth: a burst of failures (a crashed node refusing connections
+ * in microseconds) drops the weight within a handful of calls, while a node idle for a while is
+ * still judged by its next call alone. A node failing 20% of its calls keeps about 0.8⁴ ≈ 41% of a
+ * healthy node's weight. (The latency average keeps Kratos's time-only decay: a cap there made it
+ * noisier and spread load worse near saturation in the simulator.)
+ */
+export const LINEAR_COST: EwmaCost = {
+  name: "linear",
+  successKeepMax: 1 - LINEAR_MIN_SAMPLE_WEIGHT,
+  weight: (success, latencyMs, inflight) => {
+    const rate = success / 1000;
+    const squared = rate * rate;
+    return (squared * squared * 1e6) / ((latencyMs + LINEAR_OFFSET_MS) * inflight);
+  },
+  unsampled: (success, inflight) => {
+    const rate = success / 1000;
+    const squared = rate * rate;
+    return (squared * squared * 1e6) / (LINEAR_PENALTY_MS * inflight);
+  },
+};
+
+/** The cost of a name; undefined for an unknown one. */
+export function ewmaCost(name: EwmaCostName): EwmaCost | undefined {
+  if (name === "kratos") return KRATOS_COST;
+  if (name === "linear") return LINEAR_COST;
+  return undefined;
+}
