@@ -1,0 +1,187 @@
+import { type ChannelOptions, connectivityState, experimental } from "@grpc/grpc-js";
+import type { Node, Selector } from "@switchyard/api";
+import { createNode, type ResolverUpdate } from "@switchyard/selector-core";
+import type { ChannelNode } from "./channel-node.js";
+import { Child } from "./child.js";
+import { Limbo } from "./limbo.js";
+import { PLAN_OPTION, POLICY_NAME, UPDATE_ATTRIBUTE } from "./names.js";
+import { SwitchyardPicker } from "./picker.js";
+import { type ChannelPlan, defaultPlan, planOf } from "./plan.js";
+import { SwitchyardPolicyConfig } from "./policy-config.js";
+
+type State = connectivityState;
+
+function nodesByAddress(update: ResolverUpdate | undefined): Map<string, Node> | undefined {
+  if (update === undefined) return undefined;
+  const byAddress = new Map<string, Node>();
+  for (const endpoint of update.endpoints) byAddress.set(endpoint.address, endpoint.node);
+  return byAddress;
+}
+
+/**
+ * The grpc-js load-balancing policy that delegates every pick to a Switchyard selector. It keeps
+ * one subchannel per address (connecting idle ones again at once), gives the selector the nodes
+ * of the READY subchannels (rebuilt when a state changes, never per pick), and reports READY while
+ * one is READY, CONNECTING while some connect, and TRANSIENT_FAILURE (with the last connection
+ * error) when none can. Nodes carry the version and metadata of the resolver's instances.
+ */
+export class SwitchyardLoadBalancer implements experimental.LoadBalancer {
+  private readonly helper: experimental.ChannelControlHelper;
+  private readonly children = new Map<string, Child>();
+  private readonly onState: experimental.ConnectivityStateListener;
+  private plan: ChannelPlan | undefined = undefined;
+  private selector: Selector | undefined = undefined;
+  private picker: SwitchyardPicker | undefined = undefined;
+  private limbo: Limbo | undefined = undefined;
+  private ready: readonly ChannelNode[] = [];
+  private state: State = connectivityState.IDLE;
+  private lastError = "";
+  private note = "";
+  private destroyed = false;
+
+  constructor(helper: experimental.ChannelControlHelper) {
+    this.helper = helper;
+    this.onState = (_subchannel, previous, next, _keepalive, error) => this.changed(previous, next, error);
+  }
+
+  updateAddressList(
+    endpoints: experimental.StatusOr<experimental.Endpoint[]>,
+    config: experimental.TypedLoadBalancingConfig,
+    options: ChannelOptions,
+    note: string,
+  ): boolean {
+    if (!(config instanceof SwitchyardPolicyConfig) || this.destroyed) return false;
+    this.note = note;
+    const plan = this.start(options);
+    if (!endpoints.ok) {
+      if (this.children.size === 0) {
+        const details = endpoints.error.details;
+        this.publish(
+          connectivityState.TRANSIENT_FAILURE,
+          new experimental.UnavailablePicker(endpoints.error),
+          details,
+        );
+      }
+      return true;
+    }
+    const known = nodesByAddress(options[UPDATE_ATTRIBUTE] as ResolverUpdate | undefined);
+    const listed = new Set<string>();
+    for (const endpoint of endpoints.value) {
+      for (const address of endpoint.addresses) {
+        const key = experimental.subchannelAddressToString(address);
+        if (listed.has(key)) continue;
+        listed.add(key);
+        const node = known?.get(key) ?? createNode({ scheme: "grpc", address: key, serviceName: plan.label });
+        const child = this.children.get(key);
+        if (child === undefined) {
+          this.children.set(key, new Child(this.helper, address, key, node, options, this.onState));
+        } else {
+          child.rebind(node);
+        }
+      }
+    }
+    for (const [key, child] of this.children) {
+      if (listed.has(key)) continue;
+      this.children.delete(key);
+      child.release();
+    }
+    this.refresh(true);
+    return true;
+  }
+
+  exitIdle(): void {
+    for (const child of this.children.values()) child.connectIfIdle();
+  }
+
+  resetBackoff(): void {
+    // Subchannels own their connection backoff; the policy keeps none.
+  }
+
+  destroy(): void {
+    this.destroyed = true;
+    for (const child of this.children.values()) child.release();
+    this.children.clear();
+    this.limbo?.close();
+  }
+
+  getTypeName(): string {
+    return POLICY_NAME;
+  }
+
+  private start(options: ChannelOptions): ChannelPlan {
+    if (this.plan !== undefined) return this.plan;
+    const plan = planOf(options, PLAN_OPTION) ?? defaultPlan("this channel");
+    const selector = plan.selector.build();
+    const limbo = new Limbo(plan.clock);
+    this.plan = plan;
+    this.selector = selector;
+    this.limbo = limbo;
+    this.picker = new SwitchyardPicker(selector, plan.filters, limbo);
+    return plan;
+  }
+
+  private changed(previous: State, next: State, error: string | undefined): void {
+    if (this.destroyed) return;
+    if (error) this.lastError = error;
+    if (next === connectivityState.IDLE) this.exitIdle();
+    const wasReady = previous === connectivityState.READY;
+    const isReady = next === connectivityState.READY;
+    if (wasReady && !isReady) this.helper.requestReresolution();
+    this.refresh(wasReady !== isReady);
+  }
+
+  /** Rebuilds the READY node list when asked, and publishes the policy's state. */
+  private refresh(readyChanged: boolean): void {
+    if (readyChanged) this.applyReady();
+    let connecting = false;
+    for (const child of this.children.values()) {
+      const state = child.subchannel.getConnectivityState();
+      if (state === connectivityState.CONNECTING || state === connectivityState.IDLE) connecting = true;
+    }
+    if (this.ready.length > 0) {
+      // Calls the filters left without a READY node wait while others connect; when the last one
+      // settles, publishing again makes grpc-js pick them anew (and fail them if still nothing fits).
+      const picker = this.picker!;
+      const settled = picker.settling && !connecting;
+      picker.settling = connecting;
+      if (readyChanged || settled || this.state !== connectivityState.READY) {
+        this.publish(connectivityState.READY, picker, null);
+      }
+      return;
+    }
+    if (connecting) {
+      if (this.state !== connectivityState.CONNECTING) {
+        this.publish(connectivityState.CONNECTING, new experimental.QueuePicker(this), null);
+      }
+      return;
+    }
+    const details =
+      this.children.size === 0
+        ? `${POLICY_NAME}: no address to connect to for "${this.plan!.label}" (${this.note || "no resolution note"})`
+        : `${POLICY_NAME}: no connection to any of the ${this.children.size} address(es) of ` +
+          `"${this.plan!.label}". Last error: ${this.lastError || "none reported"}`;
+    this.publish(
+      connectivityState.TRANSIENT_FAILURE,
+      new experimental.UnavailablePicker({ details }),
+      details,
+    );
+  }
+
+  private applyReady(): void {
+    const ready: ChannelNode[] = [];
+    for (const child of this.children.values()) if (child.isReady()) ready.push(child.node);
+    this.ready = ready;
+    try {
+      this.selector!.apply(ready);
+    } catch (error) {
+      this.plan!.logger.warn(`${POLICY_NAME}: the selector of "${this.plan!.label}" refused a node list`, {
+        error,
+      });
+    }
+  }
+
+  private publish(state: State, picker: experimental.Picker, error: string | null): void {
+    this.state = state;
+    this.helper.updateState(state, picker, error);
+  }
+}
