@@ -1,31 +1,101 @@
-// A simulated fleet of the helloworld service: each instance has a version, a weight, a latency
-// and an error rate. Calls run on a virtual clock, so the demo is fast and repeatable.
-import { createNode } from "@switchyard/selector-core";
+// The demo's fleet: helloworld instances on loopback, each with an HTTP and a gRPC server, two
+// versions, uneven weights, one slow instance and one that fails a share of its calls.
+import { createServer } from "node:http";
+import { fileURLToPath } from "node:url";
+import grpc from "@grpc/grpc-js";
+import { loadSync } from "@grpc/proto-loader";
 
-export const FLEET = [
-  { address: "10.0.0.1:8000", version: "1.0.0", weight: 100, latencyMs: 10, errorRate: 0 },
-  { address: "10.0.0.2:8000", version: "1.0.0", weight: 100, latencyMs: 12, errorRate: 0 },
-  { address: "10.0.0.3:8000", version: "1.0.0", weight: 200, latencyMs: 9, errorRate: 0 },
-  { address: "10.0.0.4:8000", version: "2.0.0", weight: 100, latencyMs: 11, errorRate: 0 },
-  { address: "10.0.0.5:8000", version: "2.0.0", weight: 100, latencyMs: 110, errorRate: 0, note: "slow" },
-  { address: "10.0.0.6:8000", version: "2.0.0", weight: 100, latencyMs: 10, errorRate: 0.3, note: "flaky" },
+export const PROTO = fileURLToPath(new URL("../proto/helloworld.proto", import.meta.url));
+export const helloworld = grpc.loadPackageDefinition(loadSync(PROTO)).helloworld;
+
+/** The instances; `late` joins mid-run, `leaves` is removed mid-run. */
+export const INSTANCES = [
+  { id: "i1", version: "1.0.0", weight: 100, delayMs: 2, failRate: 0 },
+  { id: "i2", version: "1.0.0", weight: 100, delayMs: 2, failRate: 0, leaves: true },
+  { id: "i3", version: "1.0.0", weight: 200, delayMs: 2, failRate: 0 },
+  { id: "i4", version: "2.0.0", weight: 100, delayMs: 2, failRate: 0 },
+  { id: "i5", version: "2.0.0", weight: 100, delayMs: 40, failRate: 0, note: "slow (40 ms)" },
+  { id: "i6", version: "2.0.0", weight: 100, delayMs: 2, failRate: 0.25, note: "fails 25%" },
+  { id: "i7", version: "2.0.0", weight: 100, delayMs: 2, failRate: 0, late: true },
 ];
 
-/** Joins mid-run, replacing 10.0.0.2. */
-export const LATE_JOINER = {
-  address: "10.0.0.7:8000",
-  version: "2.0.0",
-  weight: 100,
-  latencyMs: 10,
-  errorRate: 0,
-};
+/** The error text an instance's injected failures carry, so the demo can tell them from real breakage. */
+export const INJECTED = "injected failure";
 
-export function toNode(instance) {
-  return createNode({
-    scheme: "http",
-    address: instance.address,
-    serviceName: "helloworld",
-    version: instance.version,
-    initialWeight: instance.weight,
+function jitter(ms) {
+  return ms * (0.75 + Math.random() * 0.5);
+}
+
+async function startHttp(instance) {
+  const server = createServer((_req, res) => {
+    setTimeout(() => {
+      res.setHeader("x-instance", instance.id);
+      if (Math.random() < instance.failRate) {
+        res.statusCode = 503;
+        res.end(INJECTED);
+        return;
+      }
+      res.setHeader("content-type", "application/json");
+      res.end(JSON.stringify({ message: "hello", server: instance.id }));
+    }, jitter(instance.delayMs));
   });
+  server.keepAliveTimeout = 30_000;
+  await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return server;
+}
+
+async function startGrpc(instance) {
+  const server = new grpc.Server();
+  server.addService(helloworld.Greeter.service, {
+    SayHello(call, callback) {
+      setTimeout(() => {
+        if (Math.random() < instance.failRate) {
+          const metadata = new grpc.Metadata();
+          metadata.set("x-instance", instance.id);
+          callback({ code: grpc.status.UNAVAILABLE, details: INJECTED, metadata });
+          return;
+        }
+        callback(null, { message: `hello ${call.request.name}`, server: instance.id });
+      }, jitter(instance.delayMs));
+    },
+    SayHellos(call) {
+      call.write({ message: "hello", server: instance.id });
+      call.end();
+    },
+  });
+  const port = await new Promise((resolve, reject) =>
+    server.bindAsync("127.0.0.1:0", grpc.ServerCredentials.createInsecure(), (error, p) =>
+      error ? reject(error) : resolve(p),
+    ),
+  );
+  return { server, port };
+}
+
+/** Starts every instance's servers; returns them with their registry entries. */
+export async function startFleet() {
+  return Promise.all(
+    INSTANCES.map(async (instance) => {
+      const http = await startHttp(instance);
+      const grpcServer = await startGrpc(instance);
+      const httpAddress = `127.0.0.1:${http.address().port}`;
+      const grpcAddress = `127.0.0.1:${grpcServer.port}`;
+      return {
+        ...instance,
+        httpAddress,
+        grpcAddress,
+        entry: {
+          id: instance.id,
+          name: "helloworld",
+          version: instance.version,
+          metadata: { weight: String(instance.weight) },
+          endpoints: [`http://${httpAddress}`, `grpc://${grpcAddress}`],
+        },
+        async close() {
+          http.closeAllConnections();
+          await new Promise((resolve) => http.close(resolve));
+          grpcServer.server.forceShutdown();
+        },
+      };
+    }),
+  );
 }

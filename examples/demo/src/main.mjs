@@ -1,118 +1,109 @@
-// `pnpm demo`: routes simulated traffic through each balancer and prints, per balancer, the share
-// of requests per instance, errors and latency percentiles. A fifth of the calls ask for version
-// 2.0.0 only; mid-run one instance leaves and another joins. Exits 1 if routing broke.
-import { NoAvailableNodeError } from "@switchyard/api";
+// `pnpm demo`: a helloworld fleet on loopback (HTTP and gRPC servers per instance), registered in
+// registry-memory (or Consul with --registry consul), and the same traffic through each balancer
+// over both transports. Prints a table per run, writes an HTML report, and exits 1 if routing
+// broke: a call reached a filtered-out version, or failed for any reason other than the flaky
+// instance's own injected failures.
+
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
 import { p2c } from "@switchyard/balancer-p2c";
 import { random } from "@switchyard/balancer-random";
 import { wrr } from "@switchyard/balancer-wrr";
-import { version } from "@switchyard/filter-version";
-import { createFakeClock, seededRandom } from "@switchyard/testkit";
-import { FLEET, LATE_JOINER, toNode } from "./fleet.mjs";
+import { driveGrpc, driveHttp } from "./drive.mjs";
+import { INSTANCES, startFleet } from "./fleet.mjs";
+import { createProgress } from "./progress.mjs";
+import { openRegistry } from "./registry.mjs";
+import { printTables, writeReport } from "./report.mjs";
 
-const args = process.argv.slice(2);
-const flag = (name, fallback) => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 ? args[i + 1] : fallback;
-};
-const REQUESTS = Number(flag("requests", "6000"));
-const ONLY = flag("balancer", "all");
-const JSON_OUT = args.includes("--json");
+const { values: flags } = parseArgs({
+  options: {
+    requests: { type: "string", default: "1500" },
+    concurrency: { type: "string", default: "16" },
+    balancer: { type: "string", default: "all" },
+    registry: { type: "string", default: "memory" },
+    transport: { type: "string", default: "all" },
+    json: { type: "boolean", default: false },
+    out: { type: "string", default: fileURLToPath(new URL("../out", import.meta.url)) },
+  },
+});
 
-const balancers = {
-  wrr: (clock) => wrr({ clock }),
-  p2c: (clock) => p2c({ clock, random: seededRandom(7) }),
-  random: (clock) => random({ clock, random: seededRandom(7) }),
-};
-
-function percentile(sorted, p) {
-  return sorted.length === 0 ? 0 : sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))];
-}
-
-function run(name) {
-  const clock = createFakeClock();
-  const rand = seededRandom(11);
-  const selector = balancers[name](clock).build();
-  let fleet = [...FLEET];
-  selector.apply(fleet.map(toNode));
-  const byAddress = new Map([...FLEET, LATE_JOINER].map((i) => [i.address, i]));
-  const stats = new Map([...byAddress.keys()].map((a) => [a, { requests: 0, errors: 0 }]));
-  const latencies = [];
-  const onlyV2 = version("2.0.0");
-  let misrouted = 0;
-  for (let i = 0; i < REQUESTS; i++) {
-    if (i === Math.floor(REQUESTS / 2)) {
-      fleet = [...fleet.filter((f) => f.address !== "10.0.0.2:8000"), LATE_JOINER];
-      selector.apply(fleet.map(toNode));
-    }
-    const wantsV2 = i % 5 === 0;
-    let picked;
-    try {
-      picked = selector.select(wantsV2 ? { filters: [onlyV2] } : undefined);
-    } catch (error) {
-      if (error instanceof NoAvailableNodeError) misrouted++;
-      else throw error;
-      continue;
-    }
-    const instance = byAddress.get(picked.node.address);
-    if (wantsV2 && instance.version !== "2.0.0") misrouted++;
-    const failed = rand() < instance.errorRate;
-    const latency = instance.latencyMs * (0.5 + rand());
-    const s = stats.get(instance.address);
-    s.requests++;
-    if (failed) s.errors++;
-    latencies.push(latency);
-    clock.setTimeout(() => picked.done(failed ? { httpStatus: 503 } : { httpStatus: 200 }), latency);
-    clock.advance(1); // 1,000 calls per virtual second
-  }
-  clock.advance(1000);
-  latencies.sort((a, b) => a - b);
-  return {
-    balancer: name,
-    instances: [...stats].map(([address, s]) => ({
-      address,
-      version: byAddress.get(address).version,
-      note:
-        byAddress.get(address).note ??
-        (address === LATE_JOINER.address
-          ? "joins mid-run"
-          : address === "10.0.0.2:8000"
-            ? "leaves mid-run"
-            : ""),
-      share: s.requests / REQUESTS,
-      errors: s.errors,
-    })),
-    errors: [...stats.values()].reduce((sum, s) => sum + s.errors, 0),
-    p50: percentile(latencies, 0.5),
-    p99: percentile(latencies, 0.99),
-    misrouted,
-  };
-}
-
-const names = ONLY === "all" ? Object.keys(balancers) : [ONLY];
-if (names.some((n) => !(n in balancers))) {
-  console.error(`demo: unknown balancer ${ONLY}; use wrr, p2c, random or all`);
+const BALANCERS = { wrr: () => wrr(), p2c: () => p2c(), random: () => random() };
+const requests = Number(flags.requests);
+const concurrency = Number(flags.concurrency);
+const balancers = flags.balancer === "all" ? Object.keys(BALANCERS) : flags.balancer.split(",");
+const transports = flags.transport === "all" ? ["http", "grpc"] : flags.transport.split(",");
+const fail = (message) => {
+  console.error(`demo: ${message}`);
   process.exit(2);
-}
-const results = names.map(run);
-if (JSON_OUT) {
-  console.log(JSON.stringify(results, null, 2));
-} else {
-  for (const r of results) {
-    console.log(
-      `\n${r.balancer}: ${REQUESTS} requests, ${r.errors} errors, p50 ${r.p50.toFixed(1)} ms, p99 ${r.p99.toFixed(1)} ms`,
-    );
-    console.log("  instance        version  share   errors  note");
-    for (const i of r.instances) {
-      console.log(
-        `  ${i.address.padEnd(15)} ${i.version.padEnd(8)} ${(i.share * 100).toFixed(1).padStart(5)}%  ${String(i.errors).padStart(6)}  ${i.note}`,
-      );
-    }
+};
+if (!(requests >= 10) || !Number.isInteger(requests))
+  fail(`--requests must be an integer ≥ 10, got ${flags.requests}`);
+if (!(concurrency >= 1) || !Number.isInteger(concurrency))
+  fail(`--concurrency must be an integer ≥ 1, got ${flags.concurrency}`);
+for (const b of balancers) if (!(b in BALANCERS)) fail(`unknown balancer ${b}; use wrr, p2c, random or all`);
+for (const t of transports)
+  if (t !== "http" && t !== "grpc") fail(`unknown transport ${t}; use http, grpc or all`);
+
+const log = flags.json ? () => {} : console.log;
+const fleet = await startFleet();
+const registry = await openRegistry(flags.registry, log);
+
+/** Back to the starting membership: every instance but the late joiner. */
+async function reset() {
+  for (const f of fleet) {
+    if (f.late) await registry.deregister(f.entry);
+    else await registry.register(f.entry);
   }
 }
-const broken = results.filter((r) => r.misrouted > 0);
-if (broken.length > 0) {
-  console.error(
-    `demo: routing broke: ${broken.map((r) => `${r.balancer} misrouted ${r.misrouted}`).join(", ")}`,
+
+async function midway() {
+  await registry.deregister(fleet.find((f) => f.leaves).entry);
+  await registry.register(fleet.find((f) => f.late).entry);
+}
+
+log(
+  `demo: ${fleet.length} helloworld instances on loopback (${INSTANCES.map((i) => `${i.id} ${i.version}`).join(", ")}), ` +
+    `registry: ${registry.label}; ${requests} calls per run, ${concurrency} in flight`,
+);
+const progress = createProgress(requests * balancers.length * transports.length);
+const summaries = [];
+const started = performance.now();
+try {
+  for (const name of balancers) {
+    for (const transport of transports) {
+      await reset();
+      progress.phase(`${name}/${transport}`);
+      const drive = transport === "http" ? driveHttp : driveGrpc;
+      const stats = await drive({
+        name,
+        selector: BALANCERS[name](),
+        discovery: registry.discovery,
+        fleet,
+        requests,
+        concurrency,
+        midway,
+        progress: () => progress.tick(),
+      });
+      summaries.push(stats.summary(fleet));
+    }
+  }
+} finally {
+  progress.end();
+  await registry.close();
+  await Promise.all(fleet.map((f) => f.close()));
+}
+
+const broken = summaries.filter((s) => s.misrouted + s.broken > 0);
+if (flags.json) {
+  console.log(JSON.stringify({ summaries, broken: broken.length > 0 }, null, 2));
+} else {
+  printTables(summaries, log);
+  const report = writeReport(summaries, flags.out);
+  log(
+    `\ndemo: ${summaries.length} runs in ${((performance.now() - started) / 1000).toFixed(1)} s; report: ${report}`,
   );
+}
+if (broken.length > 0) {
+  console.error(`demo: routing broke in ${broken.map((s) => `${s.balancer}/${s.transport}`).join(", ")}`);
   process.exit(1);
 }

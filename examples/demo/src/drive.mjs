@@ -1,0 +1,154 @@
+// Sends one run of traffic (one balancer over one transport) and records what happened. A quarter
+// of the calls ask for version 2.0.0 only; halfway through, one instance leaves and another joins.
+import grpc from "@grpc/grpc-js";
+import { version } from "@switchyard/filter-version";
+import { createChannelOptions } from "@switchyard/transport-grpc";
+import { createClient } from "@switchyard/transport-http";
+import { helloworld, INJECTED } from "./fleet.mjs";
+import { RunStats } from "./stats.mjs";
+
+const onlyV2 = version("2.0.0");
+const quiet = { warn() {} };
+
+async function load({ requests, concurrency, midway, send, progress }) {
+  let next = 0;
+  let halfway = false;
+  const lane = async () => {
+    while (next < requests) {
+      const i = next++;
+      if (!halfway && i >= requests / 2) {
+        halfway = true;
+        await midway();
+      }
+      await send(i);
+      progress();
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, lane));
+}
+
+function check(stats, fleet, i, instanceId, wantsV2) {
+  const instance = fleet.find((f) => f.id === instanceId);
+  if (instance === undefined) {
+    stats.fail(`call ${i} answered by unknown instance ${instanceId}`);
+    return false;
+  }
+  if (wantsV2 && instance.version !== "2.0.0") {
+    stats.misroute(`call ${i} asked for 2.0.0 and reached ${instance.id} (${instance.version})`);
+  }
+  return true;
+}
+
+export async function driveHttp({
+  name,
+  selector,
+  discovery,
+  fleet,
+  requests,
+  concurrency,
+  midway,
+  progress,
+}) {
+  const stats = new RunStats(name, "http");
+  const client = await createClient({
+    endpoint: "discovery:///helloworld",
+    discovery,
+    selector,
+    block: { timeoutMs: 10_000 },
+    logger: quiet,
+  });
+  try {
+    await load({
+      requests,
+      concurrency,
+      midway,
+      progress,
+      send: async (i) => {
+        const wantsV2 = i % 4 === 0;
+        const started = performance.now();
+        try {
+          const reply = await client.request("/hello", wantsV2 ? { filters: [onlyV2] } : undefined);
+          const body = await reply.body.text();
+          const id = reply.headers["x-instance"];
+          if (!check(stats, fleet, i, id, wantsV2)) return;
+          const injected = reply.status === 503 && body === INJECTED;
+          if (reply.status !== 200 && !injected) stats.fail(`call ${i}: ${id} answered ${reply.status}`);
+          else stats.record(id, performance.now() - started, injected);
+        } catch (error) {
+          stats.fail(`call ${i}: ${error.message}${error.cause ? ` (${error.cause.message})` : ""}`);
+        }
+      },
+    });
+  } finally {
+    await client.close();
+  }
+  return stats;
+}
+
+function unary(client, name) {
+  return new Promise((resolve) => {
+    client.SayHello({ name }, { deadline: Date.now() + 10_000 }, (error, reply) => resolve({ error, reply }));
+  });
+}
+
+export async function driveGrpc({
+  name,
+  selector,
+  discovery,
+  fleet,
+  requests,
+  concurrency,
+  midway,
+  progress,
+}) {
+  const stats = new RunStats(name, "grpc");
+  const credentials = grpc.credentials.createInsecure();
+  const make = (filters) => {
+    const { target, options } = createChannelOptions({
+      target: "discovery:///helloworld",
+      discovery,
+      selector,
+      filters,
+      logger: quiet,
+    });
+    return new helloworld.Greeter(target, credentials, options);
+  };
+  const all = make(undefined);
+  const v2 = make([onlyV2]);
+  try {
+    await Promise.all(
+      [all, v2].map(
+        (c) =>
+          new Promise((resolve, reject) =>
+            c.waitForReady(Date.now() + 10_000, (e) => (e ? reject(e) : resolve())),
+          ),
+      ),
+    );
+    await load({
+      requests,
+      concurrency,
+      midway,
+      progress,
+      send: async (i) => {
+        const wantsV2 = i % 4 === 0;
+        const started = performance.now();
+        const { error, reply } = await unary(wantsV2 ? v2 : all, `call ${i}`);
+        if (error === null) {
+          if (check(stats, fleet, i, reply.server, wantsV2))
+            stats.record(reply.server, performance.now() - started, false);
+          return;
+        }
+        const id = error.metadata?.get("x-instance")?.[0];
+        if (error.code === grpc.status.UNAVAILABLE && error.details === INJECTED && id !== undefined) {
+          if (check(stats, fleet, i, id, wantsV2)) stats.record(id, performance.now() - started, true);
+          return;
+        }
+        stats.fail(`call ${i}: ${grpc.status[error.code]} ${error.details}`);
+      },
+    });
+  } finally {
+    all.close();
+    v2.close();
+  }
+  return stats;
+}
