@@ -30,6 +30,7 @@ function chart(summaries) {
   const height = summaries.length * rowHeight + 60;
   const instances = summaries[0].instances;
   let svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${left + width + 230}" height="${height}" font-family="system-ui, sans-serif" font-size="12">`;
+  svg += `<title>Switchyard demo: share of calls per instance, per balancer and transport</title>`;
   svg += `<rect width="${left + width + 230}" height="${height}" fill="white"/>`;
   svg += `<text x="${left}" y="16" font-weight="600">Share of calls per instance</text>`;
   summaries.forEach((s, row) => {
