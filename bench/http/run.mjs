@@ -1,8 +1,9 @@
 // Requests per second through transport-http (wrr and p2c) against a plain undici Pool to one
-// server and undici's BalancedPool over the same servers, in one run. Each configuration runs for
-// a fixed time with a fixed number of requests in flight; rounds are interleaved and the median
-// of the rounds is reported. `--quick` for a smoke run.
-import { Worker } from "node:worker_threads";
+// server and undici's BalancedPool over the same servers, in one run, and the client's CPU time per
+// request (the servers run in a child process, so this process's CPU is the client's alone). Each
+// configuration runs for a fixed time with a fixed number of requests in flight; rounds are
+// interleaved and the median of the rounds is reported. `--quick` for a smoke run.
+import { fork } from "node:child_process";
 import { p2c } from "@switchyard/balancer-p2c";
 import { wrr } from "@switchyard/balancer-wrr";
 import { createMemoryRegistry } from "@switchyard/registry-memory";
@@ -15,8 +16,8 @@ const CONCURRENCY = 32;
 const DURATION_MS = quick ? 300 : 2000;
 const ROUNDS = quick ? 1 : 5;
 
-const worker = new Worker(new URL("./servers.mjs", import.meta.url), { workerData: { count: SERVERS } });
-const ports = await new Promise((resolve) => worker.once("message", resolve));
+const servers = fork(new URL("./servers.mjs", import.meta.url), [String(SERVERS)]);
+const ports = await new Promise((resolve) => servers.once("message", resolve));
 const origins = ports.map((p) => `http://127.0.0.1:${p}`);
 
 const registry = createMemoryRegistry();
@@ -64,26 +65,35 @@ async function measure({ dispatcher, url }) {
     }
   };
   const started = performance.now();
+  const cpu = process.cpuUsage();
   await Promise.all(Array.from({ length: CONCURRENCY }, lane));
-  return (done / (performance.now() - started)) * 1000;
+  const used = process.cpuUsage(cpu);
+  return { rate: (done / (performance.now() - started)) * 1000, cpuUs: (used.user + used.system) / done };
 }
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 for (const c of configs) await measure({ ...c, dispatcher: c.dispatcher }); // warm up connections and JIT
-const results = new Map(configs.map((c) => [c.name, []]));
+const results = new Map(configs.map((c) => [c.name, { rate: [], cpuUs: [] }]));
 for (let round = 0; round < ROUNDS; round++) {
-  for (const c of configs) results.get(c.name).push(await measure(c));
+  for (const c of configs) {
+    const r = await measure(c);
+    results.get(c.name).rate.push(r.rate);
+    results.get(c.name).cpuUs.push(r.cpuUs);
+  }
 }
 
-const base = median(results.get(configs[0].name));
+const rate = (name) => median(results.get(name).rate);
+const cpu = (name) => median(results.get(name).cpuUs);
+const base = rate(configs[0].name);
 console.log(`\nHTTP requests/s (${CONCURRENCY} in flight, ${DURATION_MS} ms x ${ROUNDS} rounds, median)\n`);
-console.log("| client | req/s | vs Pool |");
-console.log("|---|---:|---:|");
+console.log("| client | req/s | vs Pool | client CPU µs/req | vs Pool |");
+console.log("|---|---:|---:|---:|---:|");
 for (const c of configs) {
-  const m = median(results.get(c.name));
-  console.log(`| ${c.name} | ${Math.round(m)} | ${(m / base).toFixed(2)}x |`);
+  console.log(
+    `| ${c.name} | ${Math.round(rate(c.name))} | ${(rate(c.name) / base).toFixed(2)}x | ${cpu(c.name).toFixed(1)} | ${(cpu(c.name) / cpu(configs[0].name)).toFixed(2)}x |`,
+  );
 }
-const worst = Math.min(median(results.get(configs[2].name)), median(results.get(configs[3].name))) / base;
+const worst = Math.min(rate(configs[2].name), rate(configs[3].name)) / base;
 console.log(`\ntarget >= 0.90x of a plain Pool: ${worst >= 0.9 ? "PASS" : "MISS"} (${worst.toFixed(2)}x)`);
 
 await Promise.all([
@@ -93,4 +103,4 @@ await Promise.all([
   configs[1].dispatcher.close(),
 ]);
 await registry.close();
-await worker.terminate();
+servers.kill();
