@@ -27,6 +27,13 @@ function parseBool(value: string | null): boolean {
   );
 }
 
+function explicitPort(endpoint: string): string | undefined {
+  const authority = /^[a-z][a-z0-9+.-]*:\/\/(?:[^@/?#]*@)?(\[[^\]]*\]|[^/?#:]*):(\d+)(?:[/?#]|$)/i.exec(
+    endpoint,
+  );
+  return authority?.[2];
+}
+
 /**
  * Parses one endpoint URL. `http://h:p?isSecure=true` gives scheme `https`, `grpc://…?isSecure=true`
  * gives `grpcs`; an `http(s)` URL without a port gets the default port.
@@ -46,7 +53,9 @@ export function parseEndpoint(endpoint: string): ParsedEndpoint {
   const base = written === "https" ? "http" : written === "grpcs" ? "grpc" : written;
   const secure = written === "https" || written === "grpcs" || parseBool(url.searchParams.get("isSecure"));
   const scheme = (base === "http" || base === "grpc") && secure ? `${base}s` : written;
-  let port = url.port;
+  // URL drops a port equal to the written scheme's default (http://h:80 gives ""): read it back from
+  // the text, so that http://h:80?isSecure=true dials 80, not https's 443.
+  let port = url.port === "" ? (explicitPort(endpoint) ?? "") : url.port;
   if (port === "") {
     const fallback = DEFAULT_PORTS[scheme];
     if (fallback === undefined) {

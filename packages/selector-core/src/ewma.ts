@@ -65,9 +65,12 @@ export class EwmaNode implements WeightedNode {
   private readonly clock: Clock;
   private readonly isFailure: ((info: DoneInfo) => boolean) | undefined;
   private readonly cost: EwmaCost;
-  /** Average latency, ms; meaningful once `sampled`. */
+  /** Average latency, ms; meaningful once `timed`. */
   private lag = 0;
+  /** Some completion was recorded (the averages are no longer their initial values). */
   private sampled = false;
+  /** Some completion reached the node, so `lag` holds a latency sample. */
+  private timed = false;
   /** Average success, per mille. */
   private success = SUCCESS;
   /** Calls in flight, plus one (Kratos starts at 1 so an idle node has load). */
@@ -135,7 +138,7 @@ export class EwmaNode implements WeightedNode {
   /** A snapshot of the statistics, for tests and dashboards. */
   stats(): { latencyMs: number | undefined; success: number; inflight: number; predictedMs: number } {
     return {
-      latencyMs: this.sampled ? this.lag : undefined,
+      latencyMs: this.timed ? this.lag : undefined,
       success: this.success,
       inflight: this.inflight - 1,
       predictedMs: this.predicted,
@@ -148,23 +151,31 @@ export class EwmaNode implements WeightedNode {
       const older = this.calls.older(now, this.lag);
       this.predicted = older.count > ((this.calls.size / 2) | 0) + 1 ? older.total / older.count : 0;
     }
-    if (!this.sampled) return this.cost.unsampled(this.success, this.inflight);
+    if (!this.timed) return this.cost.unsampled(this.success, this.inflight);
     return this.cost.weight(this.success, Math.max(this.predicted, this.lag), this.inflight);
   }
 
   private complete(ticket: number, start: number, info: DoneInfo | undefined): void {
     this.calls.remove(ticket);
     this.inflight--;
+    const failed =
+      isNodeFailure(info) || (this.isFailure !== undefined && info !== undefined && this.isFailure(info));
+    // A call that never reached the node (bytesSent: false) says nothing of its latency; unless it
+    // failed (a refused connection), it says nothing at all.
+    const reached = info?.bytesSent !== false;
+    if (!reached && !failed) return;
     const now = this.clock.now();
     const elapsed = now - this.stamp;
     this.stamp = now;
     // The very first sample replaces the initial values outright.
     const w = this.sampled ? Math.exp(-Math.max(elapsed, 0) / EWMA_TAU_MS) : 0;
-    const lag = now > start ? now - start : 0;
-    this.lag = this.lag * w + lag * (1 - w);
+    if (reached) {
+      const kept = this.timed ? w : 0;
+      const lag = now > start ? now - start : 0;
+      this.lag = this.lag * kept + lag * (1 - kept);
+      this.timed = true;
+    }
     this.sampled = true;
-    const failed =
-      isNodeFailure(info) || (this.isFailure !== undefined && info !== undefined && this.isFailure(info));
     const keep = Math.min(w, this.cost.successKeepMax);
     this.success = this.success * keep + (failed ? 0 : SUCCESS) * (1 - keep);
   }

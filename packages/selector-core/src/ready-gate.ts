@@ -6,6 +6,9 @@ type Settle = (error?: unknown) => void;
  * The pending `ready()` calls of a resolver: each waits, with its own timeout and abort signal,
  * until the gate opens or fails. Timers go through the clock and are cleared when a wait ends.
  */
+/** The longest delay a Node.js timer can hold, ms. */
+const MAX_TIMER_MS = 2_147_483_647;
+
 export class ReadyGate {
   private readonly clock: Clock;
   private readonly waiters = new Set<Settle>();
@@ -22,9 +25,11 @@ export class ReadyGate {
   wait(timeoutMs: number, signal: AbortSignal | undefined, onTimeout: () => Error): Promise<void> {
     return new Promise<void>((resolve, reject) => {
       const onAbort = (): void => settle(signal?.reason);
-      const timer = Number.isFinite(timeoutMs)
-        ? this.clock.setTimeout(() => settle(onTimeout()), timeoutMs)
-        : undefined;
+      // Node's timers hold at most 2^31 - 1 ms (24.8 days) and fire at once past it: wait forever then.
+      const timer =
+        Number.isFinite(timeoutMs) && timeoutMs <= MAX_TIMER_MS
+          ? this.clock.setTimeout(() => settle(onTimeout()), timeoutMs)
+          : undefined;
       const settle: Settle = (error) => {
         this.waiters.delete(settle);
         if (timer !== undefined) this.clock.clearTimeout(timer);

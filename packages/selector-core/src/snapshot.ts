@@ -15,7 +15,9 @@ export class Snapshot {
   lastFilter: NodeFilter | undefined = undefined;
   lastInput: readonly WeightedNode[] | undefined = undefined;
   lastOutput: readonly WeightedNode[] | undefined = undefined;
-  private memberMap: Map<Node, WeightedNode> | undefined = undefined;
+  private memberMap: Map<Node, number> | undefined = undefined;
+  private marks: Uint32Array | undefined = undefined;
+  private markCounter = 0;
   private readonly cache = new Map<readonly WeightedNode[], Map<string, readonly WeightedNode[]>>();
 
   constructor(nodes: readonly WeightedNode[]) {
@@ -26,17 +28,40 @@ export class Snapshot {
     this.cache.set(nodes, new Map());
   }
 
-  /** Every weighted node and raw node, to its weighted node; built on first use (checking filter output). */
-  get members(): ReadonlyMap<Node, WeightedNode> {
+  /**
+   * Every weighted node and raw node, to the weighted node's index in `nodes`; built on first use
+   * (checking filter output).
+   */
+  get members(): ReadonlyMap<Node, number> {
     if (this.memberMap === undefined) {
-      const members = new Map<Node, WeightedNode>();
-      for (const node of this.nodes) {
-        members.set(node, node);
-        members.set(node.raw, node);
-      }
+      const members = new Map<Node, number>();
+      this.nodes.forEach((node, i) => {
+        members.set(node, i);
+        members.set(node.raw, i);
+      });
       this.memberMap = members;
+      this.marks = new Uint32Array(this.nodes.length);
     }
     return this.memberMap;
+  }
+
+  /** A fresh mark for {@link Snapshot.mark}/{@link Snapshot.marked}; marks of older rounds never match it. */
+  nextMark(): number {
+    if (this.markCounter >= 0xfffffffe) {
+      this.marks!.fill(0);
+      this.markCounter = 0;
+    }
+    return ++this.markCounter;
+  }
+
+  /** Marks node `index` with `mark` (call `members` first). */
+  mark(index: number, mark: number): void {
+    this.marks![index] = mark;
+  }
+
+  /** Whether node `index` carries `mark`. */
+  marked(index: number, mark: number): boolean {
+    return this.marks![index] === mark;
   }
 
   /** The cached result of the filter `key` over `input`, if `input` is a stable list and it is cached. */
@@ -45,13 +70,20 @@ export class Snapshot {
   }
 
   /**
-   * Caches `output` when `input` is a stable list and the cache for it is not full. A cached list
-   * is frozen: it is shared by every later select (balancers may key plans on it).
+   * Caches `output` when `input` is a stable list and the cache for it is not full. The cached list
+   * is a frozen copy (the filter may reuse its own array): every later select shares it, and
+   * balancers may key plans on it.
    */
-  store(input: readonly WeightedNode[], key: string, output: readonly WeightedNode[]): void {
+  store(
+    input: readonly WeightedNode[],
+    key: string,
+    output: readonly WeightedNode[],
+  ): readonly WeightedNode[] {
     const entries = this.cache.get(input);
-    if (entries === undefined || entries.size >= MAX_CACHED_FILTERS) return;
-    entries.set(key, Object.freeze(output));
-    if (!this.cache.has(output)) this.cache.set(output, new Map());
+    if (entries === undefined || entries.size >= MAX_CACHED_FILTERS) return output;
+    const frozen = Object.isFrozen(output) ? output : Object.freeze(output.slice());
+    entries.set(key, frozen);
+    if (!this.cache.has(frozen)) this.cache.set(frozen, new Map());
+    return frozen;
   }
 }

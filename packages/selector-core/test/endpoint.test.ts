@@ -14,6 +14,9 @@ describe("parseEndpoint", () => {
     ["grpc://10.0.0.5:9000?isSecure=True", { scheme: "grpcs", address: "10.0.0.5:9000", secure: true }],
     ["grpcs://h:9000", { scheme: "grpcs", address: "h:9000", secure: true }],
     ["http://[::1]:8000", { scheme: "http", address: "[::1]:8000", secure: false }],
+    ["http://h:80?isSecure=true", { scheme: "https", address: "h:80", secure: true }],
+    ["https://h:443", { scheme: "https", address: "h:443", secure: true }],
+    ["http://[::1]:80?isSecure=1", { scheme: "https", address: "[::1]:80", secure: true }],
   ])("%s", (endpoint, expected) => {
     expect(parseEndpoint(endpoint)).toEqual(expected);
   });

@@ -190,4 +190,16 @@ describe("ewma node, Kratos's cost", () => {
     expect(() => ewma({ cost: "fancy" as never })).toThrow(InvalidArgumentError);
     expect(() => ewma({ isFailure: 3 as never })).toThrow(InvalidArgumentError);
   });
+
+  it("learns nothing from a call that never reached the node, and no latency from a refused one", () => {
+    call(n, 20);
+    clock.advance(100);
+    const before = n.stats();
+    call(n, 5000, { bytesSent: false }); // dropped before it was sent: only released
+    expect(n.stats()).toEqual(before);
+    clock.advance(100);
+    call(n, 1, { bytesSent: false, error: Object.assign(new Error("refused"), { code: "ECONNREFUSED" }) });
+    expect(n.stats().latencyMs).toBe(before.latencyMs);
+    expect(n.stats().success).toBeLessThan(1000);
+  });
 });

@@ -322,6 +322,20 @@ describe("Resolver.ready", () => {
     await expect(h.resolver.ready()).rejects.toBeInstanceOf(ResolverClosedError);
   });
 
+  it("waits forever for a timeout past what a Node timer holds, instead of firing at once", async () => {
+    const h = harness();
+    let settled = false;
+    const pending = h.resolver.ready({ timeoutMs: 30 * 24 * 3600 * 1000 }).then(
+      () => (settled = true),
+      () => (settled = true),
+    );
+    expect(h.clock.pendingTimers()).toBe(0);
+    await h.clock.advanceAsync(10);
+    expect(settled).toBe(false);
+    await h.resolver.close();
+    await pending;
+  });
+
   it("rejects a timeout that is not a positive number", async () => {
     const h = harness();
     for (const timeoutMs of [0, -1, Number.NaN, "5" as never]) {

@@ -158,6 +158,39 @@ describe("default selector", () => {
     expect(() => selector.select({ filters: [() => stale] })).toThrow(FilterError);
   });
 
+  it("reports a filter that brings back a node an earlier filter removed, or returns one twice", () => {
+    const { selector } = build();
+    const list = nodes(4);
+    selector.apply(list);
+    const all = selector.nodes();
+    const restore: NodeFilter = () => all;
+    expect(() => selector.select({ filters: [v2, restore] })).toThrow(
+      /returned a node it was not given \(10\.0\.0\.0:80\)/,
+    );
+    const twice: NodeFilter = (input) => [input[0]!, input[0]!];
+    expect(() => selector.select({ filters: [twice] })).toThrow(/returned 10\.0\.0\.0:80 twice/);
+    const ok: NodeFilter = (input) => input.slice(1);
+    expect(selector.select({ filters: [v2, ok] }).node.version).toBe("2.0.0");
+  });
+
+  it("caches a frozen copy, so a keyed filter may reuse its own output array", () => {
+    const { selector } = build();
+    selector.apply(nodes(4));
+    const buffer: Node[] = [];
+    const reusing = Object.assign(
+      (input: readonly Node[]) => {
+        buffer.length = 0;
+        for (const n of input) if (n.version === "2.0.0") buffer.push(n);
+        return buffer;
+      },
+      { cacheKey: "reusing" },
+    ) as NodeFilter;
+    selector.select({ filters: [reusing] });
+    expect(Object.isFrozen(buffer)).toBe(false);
+    selector.apply(nodes(6));
+    expect(selector.select({ filters: [reusing] }).node.version).toBe("2.0.0");
+  });
+
   it("reports a filter that returns something other than an array", () => {
     const { selector } = build();
     selector.apply(nodes(2));

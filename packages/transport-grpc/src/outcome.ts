@@ -35,11 +35,8 @@ export class CallOutcome implements DoneInfo, ReplyMetadata {
   }
 }
 
-/** The outcome reported for a pick whose call never started (see `Limbo`): the node was unavailable. */
-export const NOT_STARTED: DoneInfo = Object.freeze({
-  grpcStatus: status.UNAVAILABLE,
-  error: Object.freeze({
-    code: status.UNAVAILABLE,
-    details: "transport-grpc: the picked call never started on its subchannel",
-  }),
-});
+/**
+ * The outcome reported for a pick whose call never started (see `Limbo`): nothing reached the node,
+ * so an ewma node only releases the call and learns nothing (no failure, no latency sample).
+ */
+export const NOT_STARTED: DoneInfo = Object.freeze({ bytesSent: false });

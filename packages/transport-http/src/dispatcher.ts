@@ -76,7 +76,15 @@ export class SwitchyardDispatcher extends Dispatcher {
       return true;
     }
     const node = picked.node;
-    this.onPick?.(node);
+    if (this.onPick !== undefined) {
+      try {
+        this.onPick(node);
+      } catch (error) {
+        picked.done({ error, bytesSent: false });
+        fail(handler, error);
+        return true;
+      }
+    }
     const wrapped =
       (handler as { onRequestStart?: unknown }).onRequestStart !== undefined
         ? new ControllerOutcomeHandler(handler, picked.done)

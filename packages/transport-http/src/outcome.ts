@@ -64,6 +64,9 @@ export class OutcomeHandler implements DoneInfo, ReplyMetadata {
   }
 
   onHeaders(statusCode: number, rawHeaders: Buffer[], resume: () => void, statusText: string): boolean {
+    // A 1xx (103 Early Hints, …) comes before the real reply: pass it on, report the final one.
+    if (statusCode < 200)
+      return this.handler.onHeaders!(statusCode, rawHeaders, resume, statusText) as boolean;
     this.httpStatus = statusCode;
     this.raw = rawHeaders;
     this.replyMetadata = this;
@@ -142,6 +145,10 @@ export class ControllerOutcomeHandler implements DoneInfo, ReplyMetadata {
     headers: Record<string, string | string[] | undefined>,
     statusMessage?: string,
   ): void {
+    if (statusCode < 200) {
+      this.handler.onResponseStart?.(controller, statusCode, headers, statusMessage);
+      return;
+    }
     this.httpStatus = statusCode;
     this.headers = headers;
     this.replyMetadata = this;
