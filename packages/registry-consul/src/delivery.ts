@@ -1,5 +1,5 @@
 import type { ServiceInstance } from "@switchyard/api";
-import { sameInstances } from "./same.js";
+import { sameInstances } from "@switchyard/api";
 
 type List = readonly ServiceInstance[];
 

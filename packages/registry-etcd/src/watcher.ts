@@ -1,10 +1,10 @@
 import {
   type RegistryCallOptions,
   type ServiceInstance,
+  sameInstances,
   type Watcher,
   WatcherStoppedError,
 } from "@switchyard/api";
-import { sameList } from "./equal.js";
 import { type MirrorDeps, ServiceMirror } from "./mirror.js";
 
 type List = readonly ServiceInstance[];
@@ -147,7 +147,7 @@ export class EtcdWatcher implements Watcher {
     const delivered = this.delivered;
     if (delivered === undefined) return true;
     if (delivered === list) return false;
-    if (!sameList(delivered, list)) return true;
+    if (!sameInstances(delivered, list)) return true;
     this.delivered = list; // equal content: keep the newer object so the next compare is by identity
     return false;
   }

@@ -1,5 +1,5 @@
 import type { ServiceInstance } from "@switchyard/api";
-import { sameList } from "./equal.js";
+import { sameInstances } from "@switchyard/api";
 import type { Lease } from "./lease.js";
 import type { MemoryWatcher, WatchSource } from "./watcher.js";
 
@@ -38,7 +38,7 @@ export class ServiceState implements WatchSource {
     if (this.stale) {
       this.stale = false;
       const next = Object.freeze(Array.from(this.records.values(), (record) => record.instance));
-      if (!sameList(this.list, next)) this.list = next;
+      if (!sameInstances(this.list, next)) this.list = next;
     }
     return this.list;
   }

@@ -1,10 +1,10 @@
 import {
   type RegistryCallOptions,
   type ServiceInstance,
+  sameInstances,
   type Watcher,
   WatcherStoppedError,
 } from "@switchyard/api";
-import { sameList } from "./equal.js";
 
 /** Where a {@link MemoryWatcher} reads its list, and whom it tells when it stops. */
 export interface WatchSource {
@@ -130,7 +130,7 @@ export class MemoryWatcher implements Watcher {
     const delivered = this.delivered;
     if (delivered === undefined) return true;
     if (delivered === list) return false;
-    if (!sameList(delivered, list)) return true;
+    if (!sameInstances(delivered, list)) return true;
     this.delivered = list; // equal content: remember the newer object, skip the deep compare next time
     return false;
   }

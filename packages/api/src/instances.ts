@@ -1,4 +1,4 @@
-import type { ServiceInstance } from "@switchyard/api";
+import type { ServiceInstance } from "./registry.js";
 
 function sameStrings(a: readonly string[], b: readonly string[]): boolean {
   if (a.length !== b.length) return false;
@@ -9,9 +9,7 @@ function sameStrings(a: readonly string[], b: readonly string[]): boolean {
 function sameMetadata(a: Readonly<Record<string, string>>, b: Readonly<Record<string, string>>): boolean {
   const keys = Object.keys(a);
   if (keys.length !== Object.keys(b).length) return false;
-  for (const key of keys) {
-    if (!Object.hasOwn(b, key) || a[key] !== b[key]) return false;
-  }
+  for (const key of keys) if (!Object.hasOwn(b, key) || a[key] !== b[key]) return false;
   return true;
 }
 
@@ -28,10 +26,12 @@ export function sameInstance(a: ServiceInstance, b: ServiceInstance): boolean {
 }
 
 /**
- * Whether two instance lists hold the same instances by id, with the same content, in any order.
- * Ids are unique within a list, so equal lengths plus a match for every id is enough.
+ * Whether two instance lists of one service hold the same instances (by id, with equal content),
+ * in any order. A watcher yields only real changes: a registry re-read that gives an equal list
+ * (a blocking query that timed out, a re-read after compaction, a rewrite of an unchanged value) is
+ * no change. Ids are unique within a list, so equal lengths plus a match for every id is enough.
  */
-export function sameList(a: readonly ServiceInstance[], b: readonly ServiceInstance[]): boolean {
+export function sameInstances(a: readonly ServiceInstance[], b: readonly ServiceInstance[]): boolean {
   if (a === b) return true;
   if (a.length !== b.length) return false;
   let inOrder = true;
