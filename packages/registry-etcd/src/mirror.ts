@@ -93,8 +93,8 @@ export class ServiceMirror {
 
   private resync(): void {
     const { client, settings } = this.deps;
-    readService(client, this.range, this.service, Date.now() + settings.requestTimeoutMs).then(
-      (read) => {
+    readService(client, this.range, this.service, Date.now() + settings.requestTimeoutMs)
+      .then((read) => {
         if (this.stopped) return;
         for (const [key, reason] of read.skipped) {
           if (this.skipped.get(key) !== reason) this.logSkipped(key, reason);
@@ -106,9 +106,9 @@ export class ServiceMirror {
         this.resuming = false;
         this.changed();
         this.follow();
-      },
-      (error: unknown) => this.retry(error, `reading ${this.quoted}`, () => this.resync()),
-    );
+      })
+      // A failed read, or a throw while applying it (a logger or listener of the user's): retry.
+      .catch((error: unknown) => this.retry(error, `reading ${this.quoted}`, () => this.resync()));
   }
 
   private follow(): void {

@@ -189,6 +189,23 @@ describe("etcd watch: data under the prefix", { timeout: 30_000 }, () => {
   });
 });
 
+describe("etcd watch: a logger that throws", () => {
+  it("retries the read instead of leaving an unhandled rejection, and still delivers the list", async () => {
+    const namespace = uniqueNamespace();
+    let throws = 1;
+    const logger = {
+      warn(message: string) {
+        if (/skipped the entry/.test(message) && throws-- > 0) throw new Error("logger down");
+      },
+    };
+    await registry({ namespace }).register(instance("api", 1));
+    await etcd.admin.put(`${namespace}/api/garbage`).value("not json {");
+    const watcher = registry({ namespace, logger }).watch("api");
+    await until(watcher, hasIds("api-1"), WAIT_MS, "the list after the logger threw once");
+    expect(throws).toBeLessThan(1);
+  });
+});
+
 describe("etcd watch: at scale", { timeout: 60_000 }, () => {
   it("follows 1,000 registered instances, giving a slow consumer the latest list rather than every step", async () => {
     const namespace = uniqueNamespace();
