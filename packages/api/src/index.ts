@@ -1,5 +1,6 @@
 // For everyone: the contract of nodes, selectors and registries.
 export type { Clock, TimerHandle } from "./clock.js";
+export { systemClock } from "./system-clock.js";
 export type { Logger } from "./logger.js";
 export type {
   DoneFunc,

@@ -1,7 +1,12 @@
 import { readFileSync } from "node:fs";
-import { type Clock, InvalidArgumentError, type Logger, type RegistryError } from "@switchyard/api";
+import {
+  type Clock,
+  InvalidArgumentError,
+  type Logger,
+  type RegistryError,
+  systemClock,
+} from "@switchyard/api";
 import type { Dispatcher } from "undici";
-import { systemClock } from "./clock.js";
 import type {
   ConsulErrorContext,
   ConsulFetch,

@@ -1,6 +1,5 @@
-import { type Clock, InvalidArgumentError, type Logger } from "@switchyard/api";
+import { type Clock, InvalidArgumentError, type Logger, systemClock } from "@switchyard/api";
 import type { BackoffSettings } from "./backoff.js";
-import { systemClock } from "./clock.js";
 import type { EtcdRegistryOptions } from "./options.js";
 
 /** The registry's options, checked, with defaults filled in. */

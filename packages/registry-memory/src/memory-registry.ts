@@ -5,9 +5,9 @@ import {
   type RegistryCallOptions,
   RegistryError,
   type ServiceInstance,
+  systemClock,
   type Watcher,
 } from "@switchyard/api";
-import { systemClock } from "./clock.js";
 import { Lease } from "./lease.js";
 import { checkClock, checkTtl, type MemoryRegisterOptions, type MemoryRegistryOptions } from "./options.js";
 import { EMPTY_LIST, type InstanceRecord, ServiceState } from "./service-state.js";
