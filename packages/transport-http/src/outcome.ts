@@ -3,8 +3,9 @@ import type { Dispatcher } from "undici";
 
 // Wraps the caller's undici handler to report each request's outcome to the selector. The wrapper
 // itself is the DoneInfo and the reply metadata, so a completed request allocates nothing more.
-// `done` runs when the response headers arrive (latency = time to first byte, which an unread body
-// cannot hold open), or when the request fails before that.
+// `done` runs when the final response headers arrive (latency = time to first byte, which an unread
+// body cannot hold open; 1xx informational replies are passed on, not reported), or when the request
+// fails before that.
 
 type LooseHandler = Record<string, ((...args: unknown[]) => unknown) | undefined>;
 
@@ -17,15 +18,17 @@ function headerFrom(raw: readonly (Buffer | string)[] | null, key: string): stri
   return undefined;
 }
 
-/** For handlers in undici's classic shape (what `fetch` and `request` pass). */
-export class OutcomeHandler implements DoneInfo, ReplyMetadata {
+/**
+ * What both handler shapes share: the outcome fields (the handler is the DoneInfo), the caller's
+ * handler, and the done callback, called once.
+ */
+abstract class Outcome implements DoneInfo, ReplyMetadata {
   httpStatus: number | undefined = undefined;
   error: unknown = undefined;
   bytesSent = false;
   bytesReceived = false;
   replyMetadata: ReplyMetadata | undefined = undefined;
-  private raw: readonly (Buffer | string)[] | null = null;
-  private readonly handler: LooseHandler;
+  protected readonly handler: LooseHandler;
   private done: DoneFunc | undefined;
 
   constructor(handler: Dispatcher.DispatchHandler, done: DoneFunc) {
@@ -33,16 +36,23 @@ export class OutcomeHandler implements DoneInfo, ReplyMetadata {
     this.done = done;
   }
 
-  get(key: string): string | undefined {
-    return headerFrom(this.raw, key);
-  }
+  abstract get(key: string): string | undefined;
 
-  private finish(): void {
+  protected finish(): void {
     const done = this.done;
     if (done !== undefined) {
       this.done = undefined;
       done(this);
     }
+  }
+}
+
+/** For handlers in undici's classic shape (what `fetch` and `request` pass). */
+export class OutcomeHandler extends Outcome {
+  private raw: readonly (Buffer | string)[] | null = null;
+
+  get(key: string): string | undefined {
+    return headerFrom(this.raw, key);
   }
 
   onConnect(abort: (err?: Error) => void, context?: object): void {
@@ -101,32 +111,12 @@ export class OutcomeHandler implements DoneInfo, ReplyMetadata {
 }
 
 /** For handlers in undici 7's controller shape (`onRequestStart`, `onResponseStart`, …). */
-export class ControllerOutcomeHandler implements DoneInfo, ReplyMetadata {
-  httpStatus: number | undefined = undefined;
-  error: unknown = undefined;
-  bytesSent = false;
-  bytesReceived = false;
-  replyMetadata: ReplyMetadata | undefined = undefined;
+export class ControllerOutcomeHandler extends Outcome {
   private headers: Record<string, string | string[] | undefined> | null = null;
-  private readonly handler: LooseHandler;
-  private done: DoneFunc | undefined;
-
-  constructor(handler: Dispatcher.DispatchHandler, done: DoneFunc) {
-    this.handler = handler as unknown as LooseHandler;
-    this.done = done;
-  }
 
   get(key: string): string | undefined {
     const value = this.headers?.[key.toLowerCase()];
     return Array.isArray(value) ? value.join(", ") : value;
-  }
-
-  private finish(): void {
-    const done = this.done;
-    if (done !== undefined) {
-      this.done = undefined;
-      done(this);
-    }
   }
 
   onRequestStart(controller: unknown, context: unknown): void {
