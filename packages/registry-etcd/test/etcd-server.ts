@@ -7,6 +7,7 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { delimiter, join } from "node:path";
 import { Etcd3 } from "etcd3";
+import { afterAll, afterEach, beforeAll } from "vitest";
 
 export interface EtcdServer {
   /** The client URL, `http://127.0.0.1:<port>`. */
@@ -179,4 +180,32 @@ async function launch(bin: string, options: EtcdServerOptions): Promise<EtcdServ
       await rm(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/** Cleanups a test registers; they run after it, newest first. */
+export type Cleanup = () => Promise<void> | void;
+
+/**
+ * Registers the hooks of a test file that shares one etcd: started before the file's tests,
+ * stopped after them, with the cleanups each test pushed run after it, newest first. `etcd` reads
+ * through to the server once it has started.
+ */
+export function useEtcd(options: EtcdServerOptions = {}): { etcd: EtcdServer; cleanups: Cleanup[] } {
+  let server: EtcdServer | undefined;
+  const cleanups: Cleanup[] = [];
+  beforeAll(async () => {
+    server = await startEtcd(options);
+  });
+  afterEach(async () => {
+    for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+  });
+  afterAll(() => server?.stop());
+  const etcd = new Proxy({} as EtcdServer, {
+    get(_, key) {
+      if (server === undefined) throw new Error("useEtcd: etcd is read before beforeAll started it");
+      const value = Reflect.get(server, key);
+      return typeof value === "function" ? value.bind(server) : value;
+    },
+  });
+  return { etcd, cleanups };
 }

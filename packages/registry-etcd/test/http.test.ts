@@ -1,9 +1,9 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { createClient, type HttpClient } from "@switchyard/transport-http";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { createEtcdRegistry, type EtcdRegistry } from "../src/index.js";
-import { type EtcdServer, startEtcd } from "./etcd-server.js";
+import { useEtcd } from "./etcd-server.js";
 import { recordingLogger, uniqueNamespace } from "./helpers.js";
 
 const WAIT_MS = 10_000;
@@ -14,16 +14,7 @@ interface Backend {
   readonly server: Server;
 }
 
-let etcd: EtcdServer;
-const cleanups: (() => Promise<void> | void)[] = [];
-
-beforeAll(async () => {
-  etcd = await startEtcd();
-});
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
-afterAll(() => etcd?.stop());
+const { etcd, cleanups } = useEtcd();
 
 async function backend(name: string): Promise<Backend> {
   const server = createServer((_, res) => res.end(name));

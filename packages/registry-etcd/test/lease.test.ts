@@ -1,6 +1,6 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { createEtcdRegistry, type EtcdRegistry, type EtcdRegistryOptions } from "../src/index.js";
-import { type EtcdServer, startEtcd } from "./etcd-server.js";
+import { useEtcd } from "./etcd-server.js";
 import { hasIds, instance, recordingLogger, uniqueNamespace, until } from "./helpers.js";
 import { startRegistrant } from "./registrant.js";
 import { startProxy } from "./tcp-proxy.js";
@@ -10,16 +10,7 @@ const TTL_MS = 2000;
 const WAIT_MS = 15_000;
 const FAST_RETRY = { initialMs: 50, maxMs: 300 };
 
-let etcd: EtcdServer;
-const cleanups: (() => Promise<void> | void)[] = [];
-
-beforeAll(async () => {
-  etcd = await startEtcd();
-});
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
-afterAll(() => etcd?.stop());
+const { etcd, cleanups } = useEtcd();
 
 function registry(options: EtcdRegistryOptions = {}): EtcdRegistry {
   const created = createEtcdRegistry({ endpoints: etcd.endpoint, backoff: FAST_RETRY, ...options });

@@ -1,21 +1,12 @@
 import { InvalidArgumentError, RegistryError, type ServiceInstance } from "@switchyard/api";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { createEtcdRegistry, type EtcdRegistry, type EtcdRegistryOptions } from "../src/index.js";
-import { type EtcdServer, freePort, startEtcd } from "./etcd-server.js";
+import { freePort, useEtcd } from "./etcd-server.js";
 import { hasIds, ids, instance, recordingLogger, uniqueNamespace, until, within } from "./helpers.js";
 
 const WAIT_MS = 10_000;
 
-let etcd: EtcdServer;
-const cleanups: (() => Promise<void> | void)[] = [];
-
-beforeAll(async () => {
-  etcd = await startEtcd();
-});
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
-afterAll(() => etcd?.stop());
+const { etcd, cleanups } = useEtcd();
 
 function registry(options: EtcdRegistryOptions = {}): EtcdRegistry {
   const created = createEtcdRegistry({ endpoints: etcd.endpoint, ...options });

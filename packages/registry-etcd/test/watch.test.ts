@@ -1,7 +1,7 @@
 import { RegistryError, type ServiceInstance } from "@switchyard/api";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { createEtcdRegistry, type EtcdRegistry, type EtcdRegistryOptions } from "../src/index.js";
-import { type EtcdServer, startEtcd } from "./etcd-server.js";
+import { useEtcd } from "./etcd-server.js";
 import { hasIds, ids, instance, recordingLogger, uniqueNamespace, until, within } from "./helpers.js";
 import { startProxy, type TcpProxy } from "./tcp-proxy.js";
 
@@ -10,16 +10,7 @@ type List = readonly ServiceInstance[];
 const WAIT_MS = 10_000;
 const FAST_RETRY = { initialMs: 50, maxMs: 300 };
 
-let etcd: EtcdServer;
-const cleanups: (() => Promise<void> | void)[] = [];
-
-beforeAll(async () => {
-  etcd = await startEtcd();
-});
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
-afterAll(() => etcd?.stop());
+const { etcd, cleanups } = useEtcd();
 
 function registry(options: EtcdRegistryOptions = {}): EtcdRegistry {
   const created = createEtcdRegistry({ endpoints: etcd.endpoint, backoff: FAST_RETRY, ...options });
