@@ -1,5 +1,6 @@
-// Dependency arrows must point down the layers of DESIGN.md: api imports nothing, selector-core
-// only api, balancers and filters api and selector-core, registries and transports sit on top.
+// Dependency arrows must point down the layers of DESIGN.md: api imports nothing, kit (shared
+// plumbing) only api, selector-core api and kit, balancers and filters api, kit and selector-core,
+// registries and transports sit on top.
 // @switchyard/api is a peer dependency everywhere (one copy per app), never a plain one.
 // Every @switchyard import in src/ is declared, and no package has an import cycle (dpdm).
 import { execFileSync } from "node:child_process";
@@ -9,17 +10,18 @@ import { publishedPackages, root } from "./workspace.mjs";
 
 const allowed = {
   api: [],
-  "selector-core": ["api"],
-  "balancer-wrr": ["api", "selector-core"],
-  "balancer-p2c": ["api", "selector-core"],
-  "balancer-random": ["api", "selector-core"],
+  kit: ["api"],
+  "selector-core": ["api", "kit"],
+  "balancer-wrr": ["api", "kit", "selector-core"],
+  "balancer-p2c": ["api", "kit", "selector-core"],
+  "balancer-random": ["api", "kit", "selector-core"],
   "filter-version": ["api"],
-  "registry-memory": ["api"],
-  "registry-consul": ["api"],
-  "registry-etcd": ["api"],
-  "transport-http": ["api", "selector-core", "balancer-wrr"],
-  "transport-grpc": ["api", "selector-core", "balancer-wrr"],
-  testkit: ["api"],
+  "registry-memory": ["api", "kit"],
+  "registry-consul": ["api", "kit"],
+  "registry-etcd": ["api", "kit"],
+  "transport-http": ["api", "kit", "selector-core", "balancer-wrr"],
+  "transport-grpc": ["api", "kit", "selector-core", "balancer-wrr"],
+  testkit: ["api", "kit"],
 };
 
 const problems = [];

@@ -1,0 +1,2 @@
+// For registry, transport and balancer authors: the plumbing every Switchyard component shares.
+export { debugSafely, errorMessage, WARNING_CODE, warnSafely } from "./report.js";
