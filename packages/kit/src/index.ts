@@ -1,2 +1,3 @@
 // For registry, transport and balancer authors: the plumbing every Switchyard component shares.
 export { debugSafely, errorMessage, WARNING_CODE, warnSafely } from "./report.js";
+export { holdProcess, pendingHolds } from "./keep-alive.js";
