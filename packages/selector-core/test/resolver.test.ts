@@ -5,6 +5,7 @@ import {
   type Node,
   SwitchyardError,
 } from "@switchyard/api";
+import { pendingHolds } from "@switchyard/kit";
 import { createFakeClock, flushMicrotasks } from "@switchyard/testkit";
 import { describe, expect, it } from "vitest";
 import { direct } from "../src/direct.js";
@@ -317,6 +318,29 @@ describe("Resolver.ready", () => {
     await expect(ready).resolves.toBeUndefined();
     await expect(h.resolver.ready()).resolves.toBeUndefined();
     expect(h.clock.pendingTimers()).toBe(0);
+  });
+
+  it("holds the process open while a ready() is pending, and lets go however the wait ends", async () => {
+    const before = pendingHolds();
+    const h = harness();
+    const opened = h.resolver.ready();
+    const timedOut = h.resolver.ready({ timeoutMs: 100 }).catch(() => {});
+    const abort = new AbortController();
+    const aborted = h.resolver.ready({ signal: abort.signal }).catch(() => {});
+    expect(pendingHolds()).toBe(before + 3);
+    await h.clock.advanceAsync(100);
+    await timedOut;
+    abort.abort();
+    await aborted;
+    expect(pendingHolds()).toBe(before + 1);
+    (await h.started()).push(httpInstances(1));
+    await opened;
+    expect(pendingHolds()).toBe(before);
+    const closed = harness().resolver;
+    const pending = closed.ready().catch(() => {});
+    await closed.close();
+    await pending;
+    expect(pendingHolds()).toBe(before);
   });
 
   it("rejects with ResolveTimeoutError naming the service and what to check", async () => {
