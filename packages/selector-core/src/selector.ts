@@ -82,8 +82,10 @@ export class DefaultSelector implements Selector {
     }
     const extra = options?.filters;
     if (extra !== undefined) {
+      if (!Array.isArray(extra)) throw notFilters("select", extra);
       for (let i = 0; i < extra.length && candidates.length > 0; i++) {
         const filter = extra[i]!;
+        if (typeof filter !== "function") throw notAFilter("select", i, filter);
         // The common case inline: the same cached filter object as the last call, on the same list.
         candidates =
           filter === snapshot.lastFilter && candidates === snapshot.lastInput
@@ -96,7 +98,13 @@ export class DefaultSelector implements Selector {
     return { node: picked.node.raw, done: picked.done };
   }
 
-  private noNode(snapshot: Snapshot, options: SelectOptions | undefined): NoAvailableNodeError {
+  private noNode(snapshot: Snapshot, options: SelectOptions | undefined): Error {
+    // The loop stops once nothing is left: check the filters it did not reach, so that a bad
+    // filter is refused whatever the others return.
+    const extra = options?.filters ?? NO_FILTERS;
+    for (let i = 0; i < extra.length; i++) {
+      if (typeof extra[i] !== "function") return notAFilter("select", i, extra[i]);
+    }
     const known = snapshot.nodes.length;
     const service = known > 0 ? snapshot.nodes[0]!.serviceName : "";
     const what = service !== "" ? `of "${service}" ` : "";
@@ -110,6 +118,26 @@ export class DefaultSelector implements Selector {
       `${this.balancerName}: no node ${what}matched [${filters}]; ${known} node${known === 1 ? "" : "s"} known`,
     );
   }
+}
+
+function describeValue(value: unknown): string {
+  if (value === null) return "null";
+  if (value === undefined) return "undefined";
+  if (typeof value === "string") return `the string ${JSON.stringify(value)}`;
+  return typeof value === "object" ? "an object" : `a ${typeof value}`;
+}
+
+function notFilters(where: string, filters: unknown): InvalidArgumentError {
+  return new InvalidArgumentError(
+    `selector: ${where}: filters must be an array of NodeFilter functions, got ${describeValue(filters)}`,
+  );
+}
+
+function notAFilter(where: string, index: number, filter: unknown): InvalidArgumentError {
+  return new InvalidArgumentError(
+    `selector: ${where}: filters[${index}] is ${describeValue(filter)}, not a function; pass NodeFilter ` +
+      'functions such as version("2.0.0")',
+  );
 }
 
 function checkNodes(nodes: readonly Node[]): void {
@@ -142,7 +170,8 @@ function checkNodes(nodes: readonly Node[]): void {
 /**
  * A selector builder from a balancer builder and a node builder. Balancer packages export ready
  * ones (`wrr()`, `p2c()`, `random()`); use this to pair your own balancer with a node builder.
- * @throws InvalidArgumentError when `balancer` or `nodeBuilder` is missing.
+ * @throws InvalidArgumentError when `balancer` or `nodeBuilder` is missing, or `filters` is not an
+ * array of functions.
  */
 export function createSelectorBuilder(options: SelectorBuilderOptions): SelectorBuilder {
   if (typeof options?.balancer?.build !== "function") {
@@ -155,17 +184,15 @@ export function createSelectorBuilder(options: SelectorBuilderOptions): Selector
       "createSelectorBuilder: nodeBuilder must be a WeightedNodeBuilder, such as direct() or ewma()",
     );
   }
-  for (const filter of options.filters ?? []) {
-    if (typeof filter !== "function") {
-      throw new InvalidArgumentError(
-        `createSelectorBuilder: filters must be functions, got ${typeof filter}`,
-      );
-    }
+  const filters = options.filters ?? NO_FILTERS;
+  if (!Array.isArray(filters)) throw notFilters("createSelectorBuilder", filters);
+  for (let i = 0; i < filters.length; i++) {
+    if (typeof filters[i] !== "function") throw notAFilter("createSelectorBuilder", i, filters[i]);
   }
   const frozen: SelectorBuilderOptions = {
     balancer: options.balancer,
     nodeBuilder: options.nodeBuilder,
-    filters: Object.freeze([...(options.filters ?? [])]),
+    filters: Object.freeze([...filters]),
   };
   return { build: () => new DefaultSelector(frozen) };
 }

@@ -198,6 +198,46 @@ describe("default selector", () => {
     expect(() => selector.select({ filters: [(() => null) as never] })).toThrow(/returned null/);
   });
 
+  it("refuses an async filter with FilterError and leaves no unhandled rejection behind", async () => {
+    const { selector } = build();
+    selector.apply(nodes(2));
+    // A rejected promise nobody handles would fail this run (and kill a process by default).
+    const byTenant = (async () => {
+      throw new Error("tenant lookup failed");
+    }) as unknown as NodeFilter;
+    expect(() => selector.select({ filters: [byTenant] })).toThrow(FilterError);
+    expect(() => selector.select({ filters: [byTenant] })).toThrow(/returned a promise/);
+    const then = vi.fn();
+    const thenable = (() => ({ then })) as unknown as NodeFilter;
+    expect(() => selector.select({ filters: [thenable] })).toThrow(FilterError);
+    expect(then).toHaveBeenCalledWith(undefined, expect.any(Function));
+    const hostile = (() => ({
+      // biome-ignore lint/suspicious/noThenProperty: a hostile would-be thenable is the input under test
+      get then() {
+        throw new Error("no then for you");
+      },
+    })) as unknown as NodeFilter;
+    expect(() => selector.select({ filters: [hostile] })).toThrow(FilterError);
+    await new Promise((resolve) => setImmediate(resolve));
+  });
+
+  it("refuses a filter that is not a function with InvalidArgumentError naming its position", () => {
+    const { selector } = build();
+    selector.apply(nodes(2));
+    for (const bad of [null, undefined, "v2", 42, {}]) {
+      expect(() => selector.select({ filters: [v2, bad as never] })).toThrow(InvalidArgumentError);
+    }
+    expect(() => selector.select({ filters: [v2, null as never] })).toThrow(
+      /^selector: select: filters\[1\] is null, not a function/,
+    );
+    // Also when an earlier filter already left nothing.
+    const none: NodeFilter = () => [];
+    expect(() => selector.select({ filters: [none, null as never] })).toThrow(/filters\[1\] is null/);
+    expect(() => selector.select({ filters: "v2" as never })).toThrow(/filters must be an array/);
+    expect(() => selector.select({ filters: null as never })).toThrow(/filters must be an array/);
+    expect(selector.select({ filters: [v2] }).node.version).toBe("2.0.0");
+  });
+
   it("accepts raw nodes back from a filter and maps them to their weighted nodes", () => {
     const { selector, seen } = build();
     const list = nodes(3);
@@ -295,8 +335,11 @@ describe("createSelectorBuilder", () => {
     expect(() => createSelectorBuilder({ nodeBuilder: direct() } as never)).toThrow(InvalidArgumentError);
     expect(() => createSelectorBuilder({ balancer: builder } as never)).toThrow(/nodeBuilder must be/);
     expect(() =>
-      createSelectorBuilder({ balancer: builder, nodeBuilder: direct(), filters: ["x" as never] }),
-    ).toThrow(/filters must be functions/);
+      createSelectorBuilder({ balancer: builder, nodeBuilder: direct(), filters: [v2, null as never] }),
+    ).toThrow(/filters\[1\] is null, not a function/);
+    expect(() =>
+      createSelectorBuilder({ balancer: builder, nodeBuilder: direct(), filters: 7 as never }),
+    ).toThrow(InvalidArgumentError);
   });
 
   it("builds independent selectors", () => {
