@@ -14,6 +14,8 @@ import {
   type WeightedNodeBuilder,
 } from "@switchyard/api";
 import { filterName, runFilter } from "./filter.js";
+import { isCheckedNode } from "./node.js";
+import { describeValue, fieldProblem } from "./node-fields.js";
 import { Snapshot } from "./snapshot.js";
 
 const EMPTY_CONTEXT: SelectContext = Object.freeze({});
@@ -50,8 +52,11 @@ export class DefaultSelector implements Selector {
   /**
    * Replaces the node list. The new list is checked whole before anything changes: on bad input
    * the previous list stays in place.
-   * @throws InvalidArgumentError when `nodes` is not an array, holds something that is not a node,
-   * or holds two nodes with the same address.
+   * @throws InvalidArgumentError when `nodes` is not an array, holds two nodes with the same
+   * address, or holds something that is not a valid node: an object not built by `createNode` or
+   * `nodeFromInstance` needs a non-empty scheme and address, string serviceName and version, an
+   * initialWeight that is undefined or an integer from 0 to `MAX_WEIGHT`, and metadata that is a
+   * plain object of string values. The message names the node by address (or index).
    */
   apply(nodes: readonly Node[]): void {
     checkNodes(nodes);
@@ -120,13 +125,6 @@ export class DefaultSelector implements Selector {
   }
 }
 
-function describeValue(value: unknown): string {
-  if (value === null) return "null";
-  if (value === undefined) return "undefined";
-  if (typeof value === "string") return `the string ${JSON.stringify(value)}`;
-  return typeof value === "object" ? "an object" : `a ${typeof value}`;
-}
-
 function notFilters(where: string, filters: unknown): InvalidArgumentError {
   return new InvalidArgumentError(
     `selector: ${where}: filters must be an array of NodeFilter functions, got ${describeValue(filters)}`,
@@ -140,6 +138,12 @@ function notAFilter(where: string, index: number, filter: unknown): InvalidArgum
   );
 }
 
+/**
+ * Checks a whole node list before anything changes. Nodes built by createNode/nodeFromInstance
+ * were checked when made and are frozen: only their addresses are compared. Any other object is
+ * checked field by field, since a bad field (a weight "1" that wrr would concatenate, metadata
+ * "abc") would corrupt balancing for as long as the node stays.
+ */
 function checkNodes(nodes: readonly Node[]): void {
   if (!Array.isArray(nodes)) {
     throw new InvalidArgumentError(`selector: apply expects an array of nodes, got ${typeof nodes}`);
@@ -147,16 +151,8 @@ function checkNodes(nodes: readonly Node[]): void {
   const seen = new Set<string>();
   for (let i = 0; i < nodes.length; i++) {
     const node = nodes[i];
-    if (
-      typeof node !== "object" ||
-      node === null ||
-      typeof node.address !== "string" ||
-      node.address === ""
-    ) {
-      throw new InvalidArgumentError(
-        `selector: apply: item ${i} is not a node with a non-empty address; the previous node list is kept`,
-      );
-    }
+    if (typeof node !== "object" || node === null) throw notANode(i);
+    if (!isCheckedNode(node)) checkForeignNode(node, i);
     if (seen.has(node.address)) {
       throw new InvalidArgumentError(
         `selector: apply: address ${node.address} appears twice; addresses must be unique within a service ` +
@@ -165,6 +161,26 @@ function checkNodes(nodes: readonly Node[]): void {
     }
     seen.add(node.address);
   }
+}
+
+function notANode(index: number): InvalidArgumentError {
+  return new InvalidArgumentError(
+    `selector: apply: item ${index} is not a node with a non-empty address; the previous node list is kept`,
+  );
+}
+
+function checkForeignNode(node: Node, index: number): void {
+  const { address, scheme } = node;
+  if (typeof address !== "string" || address === "") throw notANode(index);
+  const problem =
+    typeof scheme !== "string" || scheme === ""
+      ? { field: "scheme", expected: "a non-empty string", got: scheme }
+      : fieldProblem(node, false);
+  if (problem === undefined) return;
+  throw new InvalidArgumentError(
+    `selector: apply: node ${address} (item ${index}): ${problem.field} must be ${problem.expected}, got ` +
+      `${describeValue(problem.got)}; the previous node list is kept`,
+  );
 }
 
 /**
