@@ -3,9 +3,9 @@ export type TimerHandle = unknown;
 
 /**
  * The source of time for everything in Switchyard that measures or waits: ewma decay, p2c's
- * probe gap, registry backoff and heartbeats. Production code uses the system clock from
- * `@switchyard/selector-core`; tests use the fake clock from `@switchyard/testkit`, so no test
- * sleeps on wall-clock time.
+ * probe gap, registry backoff and heartbeats. Production code uses `systemClock` from this
+ * package; tests use the fake clock from `@switchyard/testkit`, so no test sleeps on wall-clock
+ * time.
  */
 export interface Clock {
   /** Monotonic time in milliseconds (fractional). Only differences are meaningful. */

@@ -42,7 +42,9 @@ export interface Selector {
   /**
    * Picks a node for one call.
    * @throws NoAvailableNodeError when there is no node, or none passes the filters.
-   * @throws FilterError when a filter throws or returns nodes it was not given.
+   * @throws FilterError when a filter throws, returns something other than an array (a promise
+   * included: filters are synchronous) or returns nodes it was not given.
+   * @throws InvalidArgumentError when `filters` is not an array of functions.
    */
   select(options?: SelectOptions): SelectResult;
 }

@@ -1,35 +1,54 @@
 import type { Balancer, BalancerBuilder, Picked, SelectorBuilder, WeightedNode } from "@switchyard/api";
-import { createSelectorBuilder, type DirectOptions, direct } from "@switchyard/selector-core";
+import {
+  createSelectorBuilder,
+  type DirectOptions,
+  direct,
+  type SafeRandom,
+  safeRandom,
+} from "@switchyard/selector-core";
 
 /** The balancer's name, as it appears in error messages. */
 export const RANDOM_NAME = "random";
 
 /** Options of {@link RandomBalancer} and {@link random}. */
 export interface RandomOptions extends DirectOptions {
-  /** Uniform random numbers in [0, 1); default `Math.random`. Tests pass a seeded source. */
+  /**
+   * Uniform random numbers in [0, 1); default `Math.random`. Tests pass a seeded source. A bad
+   * draw never fails a call (selector-core's `safeRandom`): 1 or more picks the last node, below 0
+   * the first, and NaN, a non-number or a throw uses `Math.random` instead; the first bad draw is
+   * reported once as a process warning.
+   */
   readonly random?: () => number;
 }
 
 /** Picks uniformly at random, ignoring weights. */
 export class RandomBalancer implements Balancer {
-  private readonly random: () => number;
+  private readonly random: SafeRandom;
 
+  /** @throws InvalidArgumentError when `random` is given but is not a function. */
   constructor(options: RandomOptions = {}) {
-    this.random = options.random ?? Math.random;
+    this.random = safeRandom(options.random, RANDOM_NAME);
   }
 
   pick(nodes: readonly WeightedNode[]): Picked {
-    const node = nodes[(this.random() * nodes.length) | 0]!;
+    const node = nodes[(this.random.next() * nodes.length) | 0]!;
     return { node, done: node.pick() };
   }
 }
 
-/** Builds a {@link RandomBalancer} per selector. */
+/**
+ * Builds a {@link RandomBalancer} per selector.
+ * @throws InvalidArgumentError when `random` is given but is not a function.
+ */
 export function randomBalancerBuilder(options: RandomOptions = {}): BalancerBuilder {
+  safeRandom(options.random, RANDOM_NAME);
   return { name: RANDOM_NAME, build: () => new RandomBalancer(options) };
 }
 
-/** A selector builder for uniform random picks over direct nodes. */
+/**
+ * A selector builder for uniform random picks over direct nodes.
+ * @throws InvalidArgumentError when `random` is given but is not a function.
+ */
 export function random(options: RandomOptions = {}): SelectorBuilder {
   return createSelectorBuilder({
     balancer: randomBalancerBuilder(options),

@@ -1,6 +1,8 @@
+import { InvalidArgumentError } from "@switchyard/api";
+import { WARNING_CODE } from "@switchyard/kit";
 import { createNode } from "@switchyard/selector-core";
 import { describeBalancerConformance, seededRandom } from "@switchyard/testkit";
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { random } from "../src/random.js";
 
 describeBalancerConformance({ name: "random", selector: () => random(), distribution: "even" });
@@ -31,5 +33,55 @@ describe("random", () => {
     const selector = random({ random: () => draws[i++]! }).build();
     selector.apply(nodes);
     expect(draws.map(() => selector.select().node.address)).toEqual(["n0:1", "n1:1", "n2:1", "n3:1"]);
+  });
+});
+
+describe("random: a random source that breaks its contract", () => {
+  const four = () => Array.from({ length: 4 }, (_, i) => createNode({ scheme: "http", address: `n${i}:1` }));
+
+  afterEach(() => {
+    vi.restoreAllMocks();
+  });
+
+  function selectorDrawing(draws: readonly unknown[]) {
+    let i = 0;
+    const selector = random({ random: () => draws[i++] as number }).build();
+    selector.apply(four());
+    return () => selector.select().node.address;
+  }
+
+  it("clamps a draw of 1 or more to the last node and a negative draw to the first, never failing the call", () => {
+    vi.spyOn(process, "emitWarning").mockImplementation(() => {});
+    const next = selectorDrawing([1, -0.5, 7, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, -0, 0.999]);
+    expect(Array.from({ length: 7 }, next)).toEqual(["n3:1", "n0:1", "n3:1", "n3:1", "n0:1", "n0:1", "n3:1"]);
+  });
+
+  it("draws from Math.random instead when the source gives NaN, a non-number or throws", () => {
+    vi.spyOn(process, "emitWarning").mockImplementation(() => {});
+    vi.spyOn(Math, "random").mockReturnValue(0.6);
+    const broken = [Number.NaN, "0.1", 1n, Symbol("draw"), undefined, { valueOf: () => 0.1 }];
+    const next = selectorDrawing(broken);
+    expect(Array.from({ length: broken.length }, next)).toEqual(broken.map(() => "n2:1"));
+    const throwing = random({
+      random: () => {
+        throw new Error("entropy pool empty");
+      },
+    }).build();
+    throwing.apply(four());
+    expect(throwing.select().node.address).toBe("n2:1");
+  });
+
+  it("reports the first bad draw of a balancer once, as a process warning", () => {
+    const emitted = vi.spyOn(process, "emitWarning").mockImplementation(() => {});
+    const next = selectorDrawing([1, Number.NaN, -1, 0.5]);
+    for (let i = 0; i < 4; i++) next();
+    expect(emitted).toHaveBeenCalledTimes(1);
+    expect(String(emitted.mock.calls[0]![0])).toMatch(/^random: the random source returned 1/);
+    expect(emitted.mock.calls[0]![1]).toMatchObject({ code: WARNING_CODE });
+  });
+
+  it("refuses a random option that is not a function when built", () => {
+    expect(() => random({ random: 0.5 as never })).toThrow(InvalidArgumentError);
+    expect(() => random({ random: 0.5 as never })).toThrow(/random: random must be a function/);
   });
 });

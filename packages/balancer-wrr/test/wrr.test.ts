@@ -1,4 +1,4 @@
-import type { Node, WeightedNode } from "@switchyard/api";
+import { InvalidArgumentError, type Node, type WeightedNode } from "@switchyard/api";
 import { createNode, createSelectorBuilder, ewma } from "@switchyard/selector-core";
 import { createFakeClock, describeBalancerConformance } from "@switchyard/testkit";
 import fc from "fast-check";
@@ -55,6 +55,29 @@ describe("wrr", () => {
   it("gives no traffic to weight 0 while others have weight, and equal shares when all are 0", () => {
     expect(sequence(named([0, 1, 0]), 5)).toBe("bbbbb");
     expect(sequence(named([0, 0, 0]), 6)).toBe("abcabc");
+  });
+
+  it("refuses a plain node with a string weight and keeps splitting the previous list evenly", () => {
+    const selector = wrr().build();
+    selector.apply(named([10, 10]));
+    const spread = () => {
+      const counts: Record<string, number> = {};
+      for (let i = 0; i < 20; i++) {
+        const { address } = selector.select().node;
+        counts[address] = (counts[address] ?? 0) + 1;
+      }
+      return counts;
+    };
+    expect(spread()).toEqual({ a: 10, b: 10 });
+    const base = { scheme: "http", serviceName: "s", version: "", metadata: {} };
+    const bad = [
+      { ...base, address: "a", initialWeight: "1" },
+      { ...base, address: "b", initialWeight: 10 },
+    ];
+    expect(() => selector.apply(bad as never)).toThrow(InvalidArgumentError);
+    expect(() => selector.apply(bad as never)).toThrow(/node a \(item 0\): initialWeight/);
+    expect(spread()).toEqual({ a: 10, b: 10 });
+    expect(spread()).toEqual({ a: 10, b: 10 });
   });
 
   it("matches the plain nginx loop exactly for random weights (the fast path is exact)", () => {

@@ -1,4 +1,5 @@
 import { InvalidArgumentError } from "@switchyard/api";
+import { type SafeRandom, safeRandom } from "./safe-random.js";
 
 /** What {@link createBackoff} takes; every field is optional. */
 export interface BackoffOptions {
@@ -14,7 +15,11 @@ export interface BackoffOptions {
    * Default 0.2.
    */
   readonly jitter?: number;
-  /** Uniform random source in [0, 1); default `Math.random`. Tests pass a fixed one. */
+  /**
+   * Uniform random source in [0, 1); default `Math.random`. Tests pass a fixed one. A bad draw
+   * never stops a retry: a number out of range counts as the nearest of 0 and 1, and NaN, a
+   * non-number or a throw uses `Math.random`; the first is reported once as a process warning.
+   */
   readonly random?: () => number;
 }
 
@@ -40,9 +45,9 @@ class ExponentialBackoff implements Backoff {
   private readonly maxMs: number;
   private readonly multiplier: number;
   private readonly jitter: number;
-  private readonly random: () => number;
+  private readonly random: SafeRandom;
 
-  constructor(initialMs: number, maxMs: number, multiplier: number, jitter: number, random: () => number) {
+  constructor(initialMs: number, maxMs: number, multiplier: number, jitter: number, random: SafeRandom) {
     this.initialMs = initialMs;
     this.maxMs = maxMs;
     this.multiplier = multiplier;
@@ -54,7 +59,7 @@ class ExponentialBackoff implements Backoff {
   next(): number {
     const base = this.base;
     this.base = Math.min(base * this.multiplier, this.maxMs);
-    return base * (1 - this.jitter * this.random());
+    return base * (1 - this.jitter * this.random.next());
   }
 
   reset(): void {
@@ -87,5 +92,5 @@ export function createBackoff(options: BackoffOptions = {}): Backoff {
   check(jitter >= 0 && jitter <= 1, "jitter must be a fraction from 0 to 1", jitter);
   const random = options.random ?? Math.random;
   check(typeof random === "function", "random must be a function returning a number in [0, 1)", random);
-  return new ExponentialBackoff(initialMs, maxMs, multiplier, jitter, random);
+  return new ExponentialBackoff(initialMs, maxMs, multiplier, jitter, safeRandom(random, "backoff"));
 }

@@ -27,6 +27,23 @@ function parseBool(value: string | null): boolean {
   );
 }
 
+// Every spelling of the IPv4 unspecified address that inet_aton and WHATWG URLs accept: one to four
+// dot-separated parts, each a decimal, octal or hex zero, with an optional trailing dot. URLs of
+// http(s) normalise these to 0.0.0.0; grpc:// URLs keep the host as written.
+const UNSPECIFIED_IPV4 = /^(?:(?:0x0*|0+)\.){0,3}(?:0x0*|0+)\.?$/i;
+// URLs write IPv6 hosts in canonical form: :: (also for ::0.0.0.0), and ::ffff:0:0 for the
+// IPv4-mapped 0.0.0.0.
+const UNSPECIFIED_IPV6: ReadonlySet<string> = new Set(["[::]", "[::ffff:0:0]"]);
+
+/**
+ * Whether a URL hostname is the unspecified address (0.0.0.0 or ::, in any spelling). A server
+ * binds to it to listen on every interface; it is never an address to dial (on Linux a connection
+ * to 0.0.0.0:P reaches the client's own host).
+ */
+export function isUnspecifiedHost(hostname: string): boolean {
+  return UNSPECIFIED_IPV6.has(hostname) || UNSPECIFIED_IPV4.test(hostname);
+}
+
 function explicitPort(endpoint: string): string | undefined {
   const authority = /^[a-z][a-z0-9+.-]*:\/\/(?:[^@/?#]*@)?(\[[^\]]*\]|[^/?#:]*):(\d+)(?:[/?#]|$)/i.exec(
     endpoint,
@@ -66,10 +83,15 @@ export function parseEndpoint(endpoint: string): ParsedEndpoint {
   return { scheme, address: `${url.hostname}:${port}`, secure };
 }
 
+function hostOf(address: string): string {
+  return address.slice(0, address.lastIndexOf(":"));
+}
+
 /**
  * The first endpoint of `family` among `endpoints` (`http` matches http and https, `grpc` matches
- * grpc and grpcs), or `undefined` when there is none. Endpoints that do not parse are passed to
- * `onInvalid` (when given) and skipped.
+ * grpc and grpcs), or `undefined` when there is none. Endpoints that do not parse, and endpoints
+ * of the family whose host is the unspecified address (`0.0.0.0`, `[::]`: what a server listens
+ * on, not an address to dial), are passed to `onInvalid` (when given) and skipped.
  */
 export function selectEndpoint(
   endpoints: readonly string[],
@@ -84,7 +106,16 @@ export function selectEndpoint(
       onInvalid?.(endpoint, error as InvalidArgumentError);
       continue;
     }
-    if (parsed.scheme === family || parsed.scheme === `${family}s`) return parsed;
+    if (parsed.scheme !== family && parsed.scheme !== `${family}s`) continue;
+    const host = hostOf(parsed.address);
+    if (!isUnspecifiedHost(host)) return parsed;
+    onInvalid?.(
+      endpoint,
+      new InvalidArgumentError(
+        `endpoint: ${JSON.stringify(endpoint)} has the unspecified host ${host}, which is where a server ` +
+          "listens, not an address to dial; register the instance with an address clients can reach",
+      ),
+    );
   }
   return undefined;
 }

@@ -9,8 +9,8 @@ export function filterName(filter: NodeFilter): string {
 /**
  * Runs one filter over `input` and returns weighted nodes of the snapshot. Results of filters
  * with a `cacheKey` are computed once per stable list.
- * @throws FilterError when the filter throws, returns something other than an array, or returns
- * a node that is not one of the selector's current nodes.
+ * @throws FilterError when the filter throws, returns something other than an array (a promise
+ * included: filters are synchronous), or returns a node it was not given.
  */
 export function runFilter(
   filter: NodeFilter,
@@ -46,6 +46,12 @@ function checkOutput(
   snapshot: Snapshot,
 ): readonly WeightedNode[] {
   if (!Array.isArray(output)) {
+    if (isThenable(output)) {
+      throw new FilterError(
+        `selector: filter "${filterName(filter)}" returned a promise; filters run synchronously inside ` +
+          "select: do the async work before the call and pass its result in the select attributes",
+      );
+    }
     throw new FilterError(
       `selector: filter "${filterName(filter)}" returned ${output === null ? "null" : typeof output}; ` +
         "a filter must return an array holding a subset of the nodes it was given",
@@ -56,12 +62,13 @@ function checkOutput(
   // uncached path pays for this.
   const members = snapshot.members;
   const nodes = snapshot.nodes;
+  const round = snapshot.nextRound();
+  const taken = round + 1;
   let given = 0;
   if (input !== nodes) {
-    given = snapshot.nextMark();
+    given = round;
     for (let i = 0; i < input.length; i++) snapshot.mark(members.get(input[i]!)!, given);
   }
-  const taken = snapshot.nextMark();
   let mapped: WeightedNode[] | undefined;
   for (let i = 0; i < output.length; i++) {
     const item = output[i] as WeightedNode;
@@ -87,6 +94,30 @@ function checkOutput(
     if (mapped !== undefined) mapped.push(member);
   }
   return mapped ?? (output as WeightedNode[]);
+}
+
+function ignore(): void {}
+
+/**
+ * Whether `value` is a promise or another thenable. When it is, a rejection handler is attached
+ * first: the selector refuses the result, and a rejection nobody handles would otherwise end the
+ * process (Node's default for unhandled rejections). Never throws, whatever the object does.
+ */
+function isThenable(value: unknown): boolean {
+  if ((typeof value !== "object" && typeof value !== "function") || value === null) return false;
+  let then: unknown;
+  try {
+    then = (value as { then?: unknown }).then;
+  } catch {
+    return false;
+  }
+  if (typeof then !== "function") return false;
+  try {
+    then.call(value, undefined, ignore);
+  } catch {
+    // A then that throws cannot leave a rejection behind.
+  }
+  return true;
 }
 
 function messageOf(error: unknown): string {

@@ -17,6 +17,7 @@ export { DEFAULT_SUBSET_SIZE, randomSubsetKey, subset } from "./subset.js";
 export { parseEndpoint, selectEndpoint } from "./endpoint.js";
 export type { EndpointFamily, ParsedEndpoint } from "./endpoint.js";
 export { createBackoff, DEFAULT_BACKOFF } from "./backoff.js";
+export { SafeRandom, safeRandom } from "./safe-random.js";
 export type { Backoff, BackoffOptions } from "./backoff.js";
 export { createResolver } from "./resolver.js";
 export { createSelectorResolver } from "./selector-resolver.js";

@@ -1,8 +1,8 @@
 import { InvalidArgumentError, type Metadata, type Node, type ServiceInstance } from "@switchyard/api";
 import { toMetadata } from "./metadata.js";
+import { describeValue, fieldProblem, MAX_WEIGHT } from "./node-fields.js";
 
-/** The largest initial weight a node may carry (the int32 range many load balancers use). */
-export const MAX_WEIGHT = 2_147_483_647;
+export { MAX_WEIGHT } from "./node-fields.js";
 
 /** What {@link createNode} takes. */
 export interface NodeInit {
@@ -16,6 +16,9 @@ export interface NodeInit {
 }
 
 class StaticNode implements Node {
+  // Brands the nodes built here: checked when made and frozen, so a selector's apply can trust
+  // them without checking their fields again (a private name no other object can carry).
+  readonly #checked = true;
   readonly scheme: string;
   readonly address: string;
   readonly serviceName: string;
@@ -39,45 +42,53 @@ class StaticNode implements Node {
     this.metadata = metadata;
     Object.freeze(this);
   }
+
+  static built(value: object): boolean {
+    return #checked in value;
+  }
+}
+
+/**
+ * Whether `node` was built by {@link createNode} or {@link nodeFromInstance} of this copy of the
+ * package: frozen, with every field checked. Anything else is checked field by field.
+ */
+export function isCheckedNode(node: object): boolean {
+  return StaticNode.built(node);
 }
 
 function requireString(value: unknown, what: string): string {
   if (typeof value !== "string" || value === "") {
-    throw new InvalidArgumentError(`createNode: ${what} must be a non-empty string, got ${describe(value)}`);
+    throw new InvalidArgumentError(
+      `createNode: ${what} must be a non-empty string, got ${describeValue(value)}`,
+    );
   }
   return value;
 }
 
-function describe(value: unknown): string {
-  return typeof value === "string" ? JSON.stringify(value) : String(value);
-}
-
-function isValidWeight(value: number): boolean {
-  return Number.isInteger(value) && value >= 0 && value <= MAX_WEIGHT;
-}
-
 /**
- * Builds a frozen node.
- * @throws InvalidArgumentError when scheme or address is empty, or the weight is not an integer
- * from 0 to {@link MAX_WEIGHT}.
+ * Builds a frozen node. Metadata is copied (see {@link toMetadata}).
+ * @throws InvalidArgumentError when scheme or address is not a non-empty string, serviceName or
+ * version is given but not a string, the weight is not an integer from 0 to {@link MAX_WEIGHT}, or
+ * metadata is given but is not a plain object of string values.
  */
 export function createNode(init: NodeInit): Node {
   if (typeof init !== "object" || init === null) {
-    throw new InvalidArgumentError(`createNode: expected an object, got ${describe(init)}`);
+    throw new InvalidArgumentError(`createNode: expected an object, got ${describeValue(init)}`);
   }
   const scheme = requireString(init.scheme, "scheme");
   const address = requireString(init.address, "address");
-  const weight = init.initialWeight;
-  if (weight !== undefined && (typeof weight !== "number" || !isValidWeight(weight))) {
+  const problem = fieldProblem(init, true);
+  if (problem !== undefined) {
+    const { field, expected, got } = problem;
     throw new InvalidArgumentError(
-      `createNode: initialWeight of ${address} must be an integer from 0 to ${MAX_WEIGHT}, got ${describe(weight)}`,
+      `createNode: ${field} of ${address} must be ${expected}, got ${describeValue(got)}`,
     );
   }
   return new StaticNode(
     scheme,
     address,
     init.serviceName ?? "",
-    weight,
+    init.initialWeight,
     init.version ?? "",
     toMetadata(init.metadata),
   );

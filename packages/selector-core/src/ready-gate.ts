@@ -1,14 +1,19 @@
 import type { Clock } from "@switchyard/api";
+import { holdProcess } from "@switchyard/kit";
 
 type Settle = (error?: unknown) => void;
+
+/** The longest delay a Node.js timer can hold, ms. */
+const MAX_TIMER_MS = 2_147_483_647;
 
 /**
  * The pending `ready()` calls of a resolver: each waits, with its own timeout and abort signal,
  * until the gate opens or fails. Timers go through the clock and are cleared when a wait ends.
+ * The clock's timers are unref'd (the watch loop must never keep a process alive), so each
+ * pending wait holds the process open itself ({@link holdProcess}) until it settles: without that,
+ * `await resolver.ready()` with nothing else scheduled would end the process with exit code 13
+ * (unsettled top-level await) long before the timeout.
  */
-/** The longest delay a Node.js timer can hold, ms. */
-const MAX_TIMER_MS = 2_147_483_647;
-
 export class ReadyGate {
   private readonly clock: Clock;
   private readonly waiters = new Set<Settle>();
@@ -34,10 +39,14 @@ export class ReadyGate {
         this.waiters.delete(settle);
         if (timer !== undefined) this.clock.clearTimeout(timer);
         signal?.removeEventListener("abort", onAbort);
+        release();
         if (error === undefined) resolve();
         else reject(error);
       };
       signal?.addEventListener("abort", onAbort, { once: true });
+      // Taken last, once nothing above can throw: a hold that no settle releases would keep the
+      // process alive for good.
+      const release = holdProcess();
       this.waiters.add(settle);
     });
   }

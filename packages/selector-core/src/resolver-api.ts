@@ -59,6 +59,8 @@ export interface Resolver {
    * {@link ResolverClosedError} when the resolver closes first or is closed already (even if it was
    * ready before), with the signal's reason
    * when it aborts, and with `InvalidArgumentError` when `timeoutMs` is not a positive number.
+   * While it is pending it keeps the process alive (the watch alone never does), so a top-level
+   * `await resolver.ready()` settles instead of the process exiting first.
    */
   ready(options?: ReadyOptions): Promise<void>;
   /** The last list delivered to `onUpdate`, or `undefined` before the first. */

@@ -9,6 +9,7 @@ import {
   type Watcher,
   WatcherStoppedError,
 } from "@switchyard/api";
+import { debugSafely, errorMessage, warnSafely } from "@switchyard/kit";
 import { type Backoff, createBackoff } from "./backoff.js";
 import { systemClock } from "./clock.js";
 import { ReadyGate } from "./ready-gate.js";
@@ -23,10 +24,6 @@ import {
 } from "./resolver-api.js";
 import { buildUpdate, type ResolverUpdate, sameNodes, type UpdateSettings } from "./resolver-update.js";
 import { DEFAULT_SUBSET_SIZE, randomSubsetKey } from "./subset.js";
-
-function describe(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
 
 class WatchResolver implements Resolver {
   readonly serviceName: string;
@@ -65,9 +62,11 @@ class WatchResolver implements Resolver {
     this.onError = options.onError;
     this.gate = new ReadyGate(this.clock);
     // Start on a later tick: nothing reaches the discovery or the consumer from the constructor.
+    // Every user callback in the loop is isolated, so run() is not expected to reject; if it
+    // does, the report cannot throw (warnSafely) and nothing is left unhandled.
     queueMicrotask(() => {
       this.run().catch((error) =>
-        this.logger.warn(`resolver: the watch of "${this.serviceName}" died`, { error }),
+        warnSafely(this.logger, `resolver: the watch of "${this.serviceName}" died`, { error }),
       );
     });
   }
@@ -146,7 +145,7 @@ class WatchResolver implements Resolver {
     const seen = new Set<string>();
     const update = buildUpdate(instances, this.settings, this.last, (message, details) => {
       seen.add(message);
-      if (!this.warned.has(message)) this.logger.warn(message, details);
+      if (!this.warned.has(message)) warnSafely(this.logger, message, details);
     });
     this.warned = seen;
     const service = JSON.stringify(this.serviceName);
@@ -159,7 +158,7 @@ class WatchResolver implements Resolver {
     try {
       this.onUpdate(update);
     } catch (error) {
-      this.report(`onUpdate for ${service} threw, the update is dropped: ${describe(error)}`, error);
+      this.report(`onUpdate for ${service} threw, the update is dropped: ${errorMessage(error)}`, error);
       return;
     }
     this.last = update;
@@ -171,7 +170,7 @@ class WatchResolver implements Resolver {
     const what =
       error instanceof WatcherStoppedError
         ? `the watch of ${service} ended`
-        : `watching ${service} failed: ${describe(error)}`;
+        : `watching ${service} failed: ${errorMessage(error)}`;
     this.report(`${what}; retrying in ${Math.round(delay)} ms`, error);
   }
 
@@ -180,13 +179,17 @@ class WatchResolver implements Resolver {
     this.problem = problem;
     const count = this.last?.nodes.length ?? 0;
     const keeping = count > 0 ? `the last ${count} node(s) keep serving` : "no node is known yet";
-    this.logger.warn(`resolver: ${problem}; ${keeping}`, { service: this.serviceName, error });
+    warnSafely(this.logger, `resolver: ${problem}; ${keeping}`, { service: this.serviceName, error });
     if (error === undefined) return;
     this.lastError = error;
     try {
       this.onError?.(error);
     } catch (thrown) {
-      this.logger.warn(`resolver: onError for ${JSON.stringify(this.serviceName)} threw`, { error: thrown });
+      const service = JSON.stringify(this.serviceName);
+      warnSafely(this.logger, `resolver: onError for ${service} threw: ${errorMessage(thrown)}`, {
+        service: this.serviceName,
+        error: thrown,
+      });
     }
   }
 
@@ -206,7 +209,7 @@ class WatchResolver implements Resolver {
     try {
       await watcher.stop();
     } catch (error) {
-      this.logger.debug?.(`resolver: stopping the watch of "${this.serviceName}" failed`, { error });
+      debugSafely(this.logger, `resolver: stopping the watch of "${this.serviceName}" failed`, { error });
     }
   }
 }

@@ -1,4 +1,5 @@
 import { InvalidArgumentError, type Selector } from "@switchyard/api";
+import { errorMessage, warnSafely } from "@switchyard/kit";
 import { createResolver } from "./resolver.js";
 import type { Resolver, ResolverOptions } from "./resolver-api.js";
 import type { ResolverUpdate } from "./resolver-update.js";
@@ -7,7 +8,10 @@ import type { ResolverUpdate } from "./resolver-update.js";
 export interface SelectorResolverOptions extends Omit<ResolverOptions, "onUpdate"> {
   /** Receives every node list through `apply`. */
   readonly selector: Selector;
-  /** Called after each successful `apply`; optional. */
+  /**
+   * Called after each successful `apply`; optional. If it throws, the throw is reported (logger,
+   * or a process warning) and the applied list stays current.
+   */
   readonly onUpdate?: (update: ResolverUpdate) => void;
 }
 
@@ -28,7 +32,18 @@ export function createSelectorResolver(options: SelectorResolverOptions): Resolv
     ...options,
     onUpdate(update) {
       selector.apply(update.nodes);
-      after?.(update);
+      if (after === undefined) return;
+      // The selector holds the list now: a throw here must not make the resolver drop it.
+      try {
+        after(update);
+      } catch (error) {
+        const service = JSON.stringify(options.serviceName);
+        warnSafely(
+          options.logger ?? console,
+          `resolver: onUpdate for ${service} threw after the list was applied: ${errorMessage(error)}`,
+          { service: options.serviceName, error },
+        );
+      }
     },
   });
 }

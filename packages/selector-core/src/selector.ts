@@ -14,6 +14,8 @@ import {
   type WeightedNodeBuilder,
 } from "@switchyard/api";
 import { filterName, runFilter } from "./filter.js";
+import { isCheckedNode } from "./node.js";
+import { describeValue, fieldProblem } from "./node-fields.js";
 import { Snapshot } from "./snapshot.js";
 
 const EMPTY_CONTEXT: SelectContext = Object.freeze({});
@@ -50,8 +52,11 @@ export class DefaultSelector implements Selector {
   /**
    * Replaces the node list. The new list is checked whole before anything changes: on bad input
    * the previous list stays in place.
-   * @throws InvalidArgumentError when `nodes` is not an array, holds something that is not a node,
-   * or holds two nodes with the same address.
+   * @throws InvalidArgumentError when `nodes` is not an array, holds two nodes with the same
+   * address, or holds something that is not a valid node: an object not built by `createNode` or
+   * `nodeFromInstance` needs a non-empty scheme and address, string serviceName and version, an
+   * initialWeight that is undefined or an integer from 0 to `MAX_WEIGHT`, and metadata that is a
+   * plain object of string values. The message names the node by address (or index).
    */
   apply(nodes: readonly Node[]): void {
     checkNodes(nodes);
@@ -82,8 +87,10 @@ export class DefaultSelector implements Selector {
     }
     const extra = options?.filters;
     if (extra !== undefined) {
+      if (!Array.isArray(extra)) throw notFilters("select", extra);
       for (let i = 0; i < extra.length && candidates.length > 0; i++) {
         const filter = extra[i]!;
+        if (typeof filter !== "function") throw notAFilter("select", i, filter);
         // The common case inline: the same cached filter object as the last call, on the same list.
         candidates =
           filter === snapshot.lastFilter && candidates === snapshot.lastInput
@@ -96,7 +103,13 @@ export class DefaultSelector implements Selector {
     return { node: picked.node.raw, done: picked.done };
   }
 
-  private noNode(snapshot: Snapshot, options: SelectOptions | undefined): NoAvailableNodeError {
+  private noNode(snapshot: Snapshot, options: SelectOptions | undefined): Error {
+    // The loop stops once nothing is left: check the filters it did not reach, so that a bad
+    // filter is refused whatever the others return.
+    const extra = options?.filters ?? NO_FILTERS;
+    for (let i = 0; i < extra.length; i++) {
+      if (typeof extra[i] !== "function") return notAFilter("select", i, extra[i]);
+    }
     const known = snapshot.nodes.length;
     const service = known > 0 ? snapshot.nodes[0]!.serviceName : "";
     const what = service !== "" ? `of "${service}" ` : "";
@@ -112,6 +125,25 @@ export class DefaultSelector implements Selector {
   }
 }
 
+function notFilters(where: string, filters: unknown): InvalidArgumentError {
+  return new InvalidArgumentError(
+    `selector: ${where}: filters must be an array of NodeFilter functions, got ${describeValue(filters)}`,
+  );
+}
+
+function notAFilter(where: string, index: number, filter: unknown): InvalidArgumentError {
+  return new InvalidArgumentError(
+    `selector: ${where}: filters[${index}] is ${describeValue(filter)}, not a function; pass NodeFilter ` +
+      'functions such as version("2.0.0")',
+  );
+}
+
+/**
+ * Checks a whole node list before anything changes. Nodes built by createNode/nodeFromInstance
+ * were checked when made and are frozen: only their addresses are compared. Any other object is
+ * checked field by field, since a bad field (a weight "1" that wrr would concatenate, metadata
+ * "abc") would corrupt balancing for as long as the node stays.
+ */
 function checkNodes(nodes: readonly Node[]): void {
   if (!Array.isArray(nodes)) {
     throw new InvalidArgumentError(`selector: apply expects an array of nodes, got ${typeof nodes}`);
@@ -119,16 +151,8 @@ function checkNodes(nodes: readonly Node[]): void {
   const seen = new Set<string>();
   for (let i = 0; i < nodes.length; i++) {
     const node = nodes[i];
-    if (
-      typeof node !== "object" ||
-      node === null ||
-      typeof node.address !== "string" ||
-      node.address === ""
-    ) {
-      throw new InvalidArgumentError(
-        `selector: apply: item ${i} is not a node with a non-empty address; the previous node list is kept`,
-      );
-    }
+    if (typeof node !== "object" || node === null) throw notANode(i);
+    if (!isCheckedNode(node)) checkForeignNode(node, i);
     if (seen.has(node.address)) {
       throw new InvalidArgumentError(
         `selector: apply: address ${node.address} appears twice; addresses must be unique within a service ` +
@@ -139,10 +163,31 @@ function checkNodes(nodes: readonly Node[]): void {
   }
 }
 
+function notANode(index: number): InvalidArgumentError {
+  return new InvalidArgumentError(
+    `selector: apply: item ${index} is not a node with a non-empty address; the previous node list is kept`,
+  );
+}
+
+function checkForeignNode(node: Node, index: number): void {
+  const { address, scheme } = node;
+  if (typeof address !== "string" || address === "") throw notANode(index);
+  const problem =
+    typeof scheme !== "string" || scheme === ""
+      ? { field: "scheme", expected: "a non-empty string", got: scheme }
+      : fieldProblem(node, false);
+  if (problem === undefined) return;
+  throw new InvalidArgumentError(
+    `selector: apply: node ${address} (item ${index}): ${problem.field} must be ${problem.expected}, got ` +
+      `${describeValue(problem.got)}; the previous node list is kept`,
+  );
+}
+
 /**
  * A selector builder from a balancer builder and a node builder. Balancer packages export ready
  * ones (`wrr()`, `p2c()`, `random()`); use this to pair your own balancer with a node builder.
- * @throws InvalidArgumentError when `balancer` or `nodeBuilder` is missing.
+ * @throws InvalidArgumentError when `balancer` or `nodeBuilder` is missing, or `filters` is not an
+ * array of functions.
  */
 export function createSelectorBuilder(options: SelectorBuilderOptions): SelectorBuilder {
   if (typeof options?.balancer?.build !== "function") {
@@ -155,17 +200,15 @@ export function createSelectorBuilder(options: SelectorBuilderOptions): Selector
       "createSelectorBuilder: nodeBuilder must be a WeightedNodeBuilder, such as direct() or ewma()",
     );
   }
-  for (const filter of options.filters ?? []) {
-    if (typeof filter !== "function") {
-      throw new InvalidArgumentError(
-        `createSelectorBuilder: filters must be functions, got ${typeof filter}`,
-      );
-    }
+  const filters = options.filters ?? NO_FILTERS;
+  if (!Array.isArray(filters)) throw notFilters("createSelectorBuilder", filters);
+  for (let i = 0; i < filters.length; i++) {
+    if (typeof filters[i] !== "function") throw notAFilter("createSelectorBuilder", i, filters[i]);
   }
   const frozen: SelectorBuilderOptions = {
     balancer: options.balancer,
     nodeBuilder: options.nodeBuilder,
-    filters: Object.freeze([...(options.filters ?? [])]),
+    filters: Object.freeze([...filters]),
   };
   return { build: () => new DefaultSelector(frozen) };
 }

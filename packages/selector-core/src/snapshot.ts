@@ -1,5 +1,8 @@
 import type { Node, NodeFilter, WeightedNode } from "@switchyard/api";
 
+/** The largest mark a node can carry (marks are a Uint32Array; 0 is "no mark"). */
+const MAX_MARK = 0xffffffff;
+
 /** The most cached filter results kept per node list. */
 export const MAX_CACHED_FILTERS = 64;
 
@@ -45,13 +48,25 @@ export class Snapshot {
     return this.memberMap;
   }
 
-  /** A fresh mark for {@link Snapshot.mark}/{@link Snapshot.marked}; marks of older rounds never match it. */
-  nextMark(): number {
-    if (this.markCounter >= 0xfffffffe) {
+  /**
+   * Two fresh marks for one output check, `round` and `round + 1`, for {@link Snapshot.mark} and
+   * {@link Snapshot.marked}: no node carries either yet. Both are taken at once so that the
+   * counter's wrap (every mark cleared) can only fall before a check, never between its marks.
+   */
+  nextRound(): number {
+    if (this.markCounter > MAX_MARK - 2) {
       this.marks!.fill(0);
       this.markCounter = 0;
     }
-    return ++this.markCounter;
+    const round = this.markCounter + 1;
+    this.markCounter += 2;
+    return round;
+  }
+
+  /** For tests only: moves the mark counter, to reach its wrap without 2³² checks. */
+  setMarkCounter(value: number): void {
+    void this.members; // allocates the marks
+    this.markCounter = value;
   }
 
   /** Marks node `index` with `mark` (call `members` first). */

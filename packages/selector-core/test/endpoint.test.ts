@@ -45,4 +45,12 @@ describe("selectEndpoint", () => {
     expect(selectEndpoint(["::bad::", "http://h:1"], "http", onInvalid)?.address).toBe("h:1");
     expect(onInvalid).toHaveBeenCalledWith("::bad::", expect.any(InvalidArgumentError));
   });
+
+  it("skips an endpoint of the family whose host is unspecified, and reports it", () => {
+    const onInvalid = vi.fn();
+    const endpoints = ["grpc://0.0.0.0:9000", "http://[::]:8000", "http://10.0.0.1:8000"];
+    expect(selectEndpoint(endpoints, "http", onInvalid)?.address).toBe("10.0.0.1:8000");
+    expect(onInvalid).toHaveBeenCalledTimes(1);
+    expect(onInvalid.mock.calls[0]?.[1].message).toContain("unspecified host [::]");
+  });
 });

@@ -31,6 +31,12 @@ describe("createNode", () => {
     [{ scheme: "http", address: "a:1", initialWeight: 1.5 }, /must be an integer/],
     [{ scheme: "http", address: "a:1", initialWeight: MAX_WEIGHT + 1 }, /must be an integer/],
     [{ scheme: "http", address: "a:1", initialWeight: Number.POSITIVE_INFINITY }, /must be an integer/],
+    [{ scheme: "http", address: "a:1", initialWeight: "1" }, /must be an integer/],
+    [{ scheme: "http", address: "a:1", version: 2 }, /version of a:1 must be a string, got 2/],
+    [{ scheme: "http", address: "a:1", serviceName: null }, /serviceName of a:1 must be a string, got null/],
+    [{ scheme: "http", address: "a:1", metadata: "abc" }, /metadata of a:1 must be a plain object/],
+    [{ scheme: "http", address: "a:1", metadata: ["x"] }, /metadata of a:1 must be a plain object/],
+    [{ scheme: "http", address: "a:1", metadata: { zone: 1 } }, /metadata "zone" of a:1 must be a string/],
   ])("rejects bad input %j with InvalidArgumentError", (init, message) => {
     expect(() => createNode(init as never)).toThrow(InvalidArgumentError);
     expect(() => createNode(init as never)).toThrow(message);
@@ -83,6 +89,13 @@ describe("nodeFromInstance", () => {
   it("drops non-string metadata values from untyped registry data", () => {
     const node = nodeFromInstance("http", "a:1", instance({ a: 1, b: "x" } as never));
     expect({ ...node.metadata }).toEqual({ b: "x" });
+  });
+
+  it("reads metadata that is not an object (a string, an array) as none, never spreading it", () => {
+    for (const metadata of ["abc", ["x", "y"], 42]) {
+      const node = nodeFromInstance("http", "a:1", instance(metadata as never));
+      expect(Object.keys(node.metadata)).toEqual([]);
+    }
   });
 
   it("works without an instance and rejects an empty address", () => {

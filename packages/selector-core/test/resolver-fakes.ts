@@ -209,3 +209,81 @@ export function harness(
     addresses: () => (updates.at(-1)?.nodes ?? []).map((n) => n.address),
   };
 }
+
+/** A watcher of {@link MemoryLikeDiscovery}: yields the whole list at once, then on every change. */
+class MemoryLikeWatcher implements Watcher {
+  private readonly discovery: MemoryLikeDiscovery;
+  private changed = true;
+  private stopped = false;
+  private pending: Pending | undefined = undefined;
+
+  constructor(discovery: MemoryLikeDiscovery) {
+    this.discovery = discovery;
+  }
+
+  next(): Promise<readonly ServiceInstance[]> {
+    if (this.stopped) return Promise.reject(new WatcherStoppedError("memory-like watcher: stopped"));
+    if (this.changed) {
+      this.changed = false;
+      return Promise.resolve(this.discovery.list());
+    }
+    return new Promise((resolve, reject) => {
+      this.pending = { resolve, reject };
+    });
+  }
+
+  /** The list changed: wakes a waiting `next()`, or marks the change for the next one. */
+  notify(): void {
+    const pending = this.pending;
+    this.pending = undefined;
+    if (pending !== undefined) pending.resolve(this.discovery.list());
+    else this.changed = true;
+  }
+
+  /** The registry fails this watch (its waiting or next `next()` rejects). */
+  fail(error: unknown): void {
+    this.stopped = true;
+    const pending = this.pending;
+    this.pending = undefined;
+    pending?.reject(error);
+  }
+
+  async stop(): Promise<void> {
+    this.fail(new WatcherStoppedError("memory-like watcher: stopped"));
+  }
+
+  async *[Symbol.asyncIterator](): AsyncIterator<readonly ServiceInstance[]> {
+    for (;;) yield await this.next();
+  }
+}
+
+/** A Discovery shaped like registry-memory: `register`/`deregister`, and watches of the whole list. */
+export class MemoryLikeDiscovery implements Discovery {
+  private readonly instances = new Map<string, ServiceInstance>();
+  private readonly watchers = new Set<MemoryLikeWatcher>();
+
+  register(instance: ServiceInstance): void {
+    this.instances.set(instance.id, instance);
+    for (const watcher of this.watchers) watcher.notify();
+  }
+
+  /** Fails every open watch with `error`, as a registry connection loss would. */
+  failWatches(error: unknown): void {
+    for (const watcher of this.watchers) watcher.fail(error);
+    this.watchers.clear();
+  }
+
+  list(): readonly ServiceInstance[] {
+    return [...this.instances.values()];
+  }
+
+  async getService(): Promise<readonly ServiceInstance[]> {
+    return this.list();
+  }
+
+  watch(): Watcher {
+    const watcher = new MemoryLikeWatcher(this);
+    this.watchers.add(watcher);
+    return watcher;
+  }
+}

@@ -1,6 +1,6 @@
 import { InvalidArgumentError, RegistryError, WatcherStoppedError } from "@switchyard/api";
 import { flushMicrotasks } from "@switchyard/testkit";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { createBackoff, DEFAULT_BACKOFF } from "../src/backoff.js";
 import { ResolverClosedError, ResolveTimeoutError } from "../src/resolver-api.js";
 import { harness, httpInstances } from "./resolver-fakes.js";
@@ -97,6 +97,20 @@ describe("createResolver: retries", () => {
     await expect(h.resolver.ready()).resolves.toBeUndefined();
   });
 
+  it("keeps retrying when the backoff's random source throws", async () => {
+    vi.spyOn(process, "emitWarning").mockImplementation(() => {});
+    const random = () => {
+      throw new Error("entropy pool empty");
+    };
+    const h = harness({ backoff: { initialMs: 100, maxMs: 100, jitter: 0.5, random } }, (d) => {
+      d.onWatch = (watcher) => watcher.fail(new RegistryError("still down"));
+    });
+    await h.started();
+    await h.clock.advanceAsync(1000);
+    expect(h.discovery.watchers.length).toBeGreaterThan(10);
+    vi.restoreAllMocks();
+  });
+
   it("gives the last watch error as the cause of a ready() timeout", async () => {
     const h = harness();
     const ready = h.resolver.ready({ timeoutMs: 500 }).catch((e: unknown) => e);
@@ -180,6 +194,35 @@ describe("createBackoff", () => {
     expect(backoff.next()).toBe(1000);
     expect(backoff.next()).toBe(900);
     expect(backoff.next()).toBeCloseTo(800.2, 6);
+  });
+
+  it("keeps every delay in range whatever its random source does, and reports the first bad draw once", () => {
+    const emitted = vi.spyOn(process, "emitWarning").mockImplementation(() => {});
+    const draws: (() => unknown)[] = [
+      () => 2,
+      () => -1,
+      () => Number.NaN,
+      () => "0.5",
+      () => {
+        throw new Error("entropy pool empty");
+      },
+    ];
+    const backoff = createBackoff({
+      initialMs: 1000,
+      multiplier: 1,
+      jitter: 0.2,
+      random: () => draws.shift()!() as number,
+    });
+    expect(backoff.next()).toBeCloseTo(800, 9); // 2 counts as (just below) 1: the most jitter
+    expect(backoff.next()).toBe(1000); // -1 counts as 0: no jitter
+    for (let i = 0; i < 3; i++) {
+      const delay = backoff.next();
+      expect(delay).toBeGreaterThanOrEqual(800);
+      expect(delay).toBeLessThanOrEqual(1000);
+    }
+    expect(emitted).toHaveBeenCalledTimes(1);
+    expect(String(emitted.mock.calls[0]![0])).toMatch(/^backoff: the random source returned 2/);
+    vi.restoreAllMocks();
   });
 
   it("uses 1 s, ×1.6, 20 % jitter and a 30 s cap by default, and never exceeds the cap", () => {

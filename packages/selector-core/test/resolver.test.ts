@@ -5,6 +5,7 @@ import {
   type Node,
   SwitchyardError,
 } from "@switchyard/api";
+import { pendingHolds } from "@switchyard/kit";
 import { createFakeClock, flushMicrotasks } from "@switchyard/testkit";
 import { describe, expect, it } from "vitest";
 import { direct } from "../src/direct.js";
@@ -87,6 +88,52 @@ describe("createResolver: which endpoints become nodes", () => {
     expect(h.logger.matching('instance "c"')).toHaveLength(1);
     expect(h.logger.matching('instance "e"')).toEqual([expect.stringContaining("no endpoint list")]);
     expect(h.errors).toEqual([]);
+  });
+
+  it("never makes a node of an unspecified host (0.0.0.0, ::, any spelling), with one warning per instance", async () => {
+    // Dialling 0.0.0.0:P on Linux reaches the client's own host, not the instance.
+    const unspecified = [
+      "http://0.0.0.0:8000",
+      "http://[::]:8000",
+      "http://[0:0:0:0:0:0:0:0]:8000",
+      "http://[::ffff:0.0.0.0]:8000",
+      "http://0:8000",
+      "http://0x0.0:8000",
+      "http://000.0.0.0.:8000",
+    ];
+    const h = harness();
+    const w = await h.started();
+    w.push([
+      ...unspecified.map((endpoint, i) => instance(`u${i}`, [endpoint])),
+      instance("mixed", ["http://0.0.0.0:8000", "http://10.0.0.9:8000"]),
+      instance("good", ["http://10.0.0.1:8000"]),
+    ]);
+    await flushMicrotasks();
+    expect(h.addresses()).toEqual(["10.0.0.9:8000", "10.0.0.1:8000"]);
+    unspecified.forEach((endpoint, i) => {
+      const warnings = h.logger.matching(`instance "u${i}"`);
+      expect(warnings, endpoint).toEqual([expect.stringContaining("unspecified host")]);
+    });
+    expect(h.logger.matching('instance "mixed"')).toEqual([expect.stringContaining("ignored bad endpoints")]);
+    expect(h.logger.matching('instance "mixed"')[0]).toContain("unspecified host");
+  });
+
+  it("skips unspecified gRPC hosts too, whose URLs keep the host as written", async () => {
+    const h = harness({ family: "grpc" });
+    const w = await h.started();
+    w.push([
+      instance("a", ["grpc://0.0.0.0:9000"]),
+      instance("b", ["grpc://[::]:9000"]),
+      instance("c", ["grpc://0:9000"]),
+      instance("d", ["grpcs://0X00.0.0.0:9000"]),
+      instance("e", ["grpc://10.0.0.5:9000"]),
+      instance("f", ["grpc://0.example:9000"]),
+    ]);
+    await flushMicrotasks();
+    expect(h.addresses()).toEqual(["10.0.0.5:9000", "0.example:9000"]);
+    for (const id of ["a", "b", "c", "d"]) {
+      expect(h.logger.matching(`instance "${id}"`)).toEqual([expect.stringContaining("unspecified host")]);
+    }
   });
 
   it("does not repeat a skip warning while the same instance stays broken", async () => {
@@ -271,6 +318,29 @@ describe("Resolver.ready", () => {
     await expect(ready).resolves.toBeUndefined();
     await expect(h.resolver.ready()).resolves.toBeUndefined();
     expect(h.clock.pendingTimers()).toBe(0);
+  });
+
+  it("holds the process open while a ready() is pending, and lets go however the wait ends", async () => {
+    const before = pendingHolds();
+    const h = harness();
+    const opened = h.resolver.ready();
+    const timedOut = h.resolver.ready({ timeoutMs: 100 }).catch(() => {});
+    const abort = new AbortController();
+    const aborted = h.resolver.ready({ signal: abort.signal }).catch(() => {});
+    expect(pendingHolds()).toBe(before + 3);
+    await h.clock.advanceAsync(100);
+    await timedOut;
+    abort.abort();
+    await aborted;
+    expect(pendingHolds()).toBe(before + 1);
+    (await h.started()).push(httpInstances(1));
+    await opened;
+    expect(pendingHolds()).toBe(before);
+    const closed = harness().resolver;
+    const pending = closed.ready().catch(() => {});
+    await closed.close();
+    await pending;
+    expect(pendingHolds()).toBe(before);
   });
 
   it("rejects with ResolveTimeoutError naming the service and what to check", async () => {

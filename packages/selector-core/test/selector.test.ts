@@ -45,6 +45,17 @@ const build = (options: { filters?: NodeFilter[]; nodeBuilder?: ReturnType<typeo
   return { selector, ...b };
 };
 
+/** A plain node object (not made by createNode), valid unless `fields` say otherwise. */
+const plain = (fields: Record<string, unknown> = {}) => ({
+  scheme: "http",
+  address: "a:1",
+  serviceName: "helloworld",
+  initialWeight: 10,
+  version: "1.0.0",
+  metadata: { zone: "eu" },
+  ...fields,
+});
+
 const v2: NodeFilter = Object.assign((list: readonly Node[]) => list.filter((n) => n.version === "2.0.0"), {
   cacheKey: "version=2.0.0",
 });
@@ -198,6 +209,46 @@ describe("default selector", () => {
     expect(() => selector.select({ filters: [(() => null) as never] })).toThrow(/returned null/);
   });
 
+  it("refuses an async filter with FilterError and leaves no unhandled rejection behind", async () => {
+    const { selector } = build();
+    selector.apply(nodes(2));
+    // A rejected promise nobody handles would fail this run (and kill a process by default).
+    const byTenant = (async () => {
+      throw new Error("tenant lookup failed");
+    }) as unknown as NodeFilter;
+    expect(() => selector.select({ filters: [byTenant] })).toThrow(FilterError);
+    expect(() => selector.select({ filters: [byTenant] })).toThrow(/returned a promise/);
+    const then = vi.fn();
+    const thenable = (() => ({ then })) as unknown as NodeFilter;
+    expect(() => selector.select({ filters: [thenable] })).toThrow(FilterError);
+    expect(then).toHaveBeenCalledWith(undefined, expect.any(Function));
+    const hostile = (() => ({
+      // biome-ignore lint/suspicious/noThenProperty: a hostile would-be thenable is the input under test
+      get then() {
+        throw new Error("no then for you");
+      },
+    })) as unknown as NodeFilter;
+    expect(() => selector.select({ filters: [hostile] })).toThrow(FilterError);
+    await new Promise((resolve) => setImmediate(resolve));
+  });
+
+  it("refuses a filter that is not a function with InvalidArgumentError naming its position", () => {
+    const { selector } = build();
+    selector.apply(nodes(2));
+    for (const bad of [null, undefined, "v2", 42, {}]) {
+      expect(() => selector.select({ filters: [v2, bad as never] })).toThrow(InvalidArgumentError);
+    }
+    expect(() => selector.select({ filters: [v2, null as never] })).toThrow(
+      /^selector: select: filters\[1\] is null, not a function/,
+    );
+    // Also when an earlier filter already left nothing.
+    const none: NodeFilter = () => [];
+    expect(() => selector.select({ filters: [none, null as never] })).toThrow(/filters\[1\] is null/);
+    expect(() => selector.select({ filters: "v2" as never })).toThrow(/filters must be an array/);
+    expect(() => selector.select({ filters: null as never })).toThrow(/filters must be an array/);
+    expect(selector.select({ filters: [v2] }).node.version).toBe("2.0.0");
+  });
+
   it("accepts raw nodes back from a filter and maps them to their weighted nodes", () => {
     const { selector, seen } = build();
     const list = nodes(3);
@@ -267,6 +318,37 @@ describe("apply", () => {
       [createNode({ scheme: "http", address: "a:1" }), createNode({ scheme: "http", address: "a:1" })],
       /address a:1 appears twice/,
     ],
+    [
+      "a string weight",
+      [plain({ initialWeight: "1" })],
+      /node a:1 \(item 0\): initialWeight must be .*got "1"/,
+    ],
+    ["a fractional weight", [plain({ initialWeight: 1.5 })], /node a:1 \(item 0\): initialWeight/],
+    [
+      "a negative weight",
+      [plain({ initialWeight: -1 })],
+      /initialWeight must be undefined or an integer from 0/,
+    ],
+    ["a weight past MAX_WEIGHT", [plain({ initialWeight: 2 ** 31 })], /initialWeight/],
+    ["a NaN weight", [plain({ initialWeight: Number.NaN })], /initialWeight/],
+    ["an empty scheme", [plain({ scheme: "" })], /node a:1 \(item 0\): scheme must be a non-empty string/],
+    ["a missing scheme", [plain({ scheme: undefined })], /scheme must be a non-empty string/],
+    ["a numeric version", [plain({ version: 2 })], /node a:1 \(item 0\): version must be a string, got 2/],
+    ["a missing serviceName", [plain({ serviceName: undefined })], /serviceName must be a string/],
+    ["string metadata", [plain({ metadata: "abc" })], /node a:1 \(item 0\): metadata must be a plain object/],
+    ["array metadata", [plain({ metadata: ["a"] })], /metadata must be a plain object/],
+    ["missing metadata", [plain({ metadata: undefined })], /metadata must be a plain object/],
+    ["a Map as metadata", [plain({ metadata: new Map() })], /metadata must be a plain object/],
+    [
+      "a non-string metadata value",
+      [plain({ metadata: { zone: 3 } })],
+      /metadata "zone" must be a string, got 3/,
+    ],
+    [
+      "a bad node after good ones, named by address and index",
+      [...nodes(2), plain({ address: "b:2", version: null })],
+      /node b:2 \(item 2\): version must be a string, got null/,
+    ],
   ])("refuses %s with InvalidArgumentError and keeps the previous list", (_, input, message) => {
     const { selector } = build();
     const good = nodes(2);
@@ -276,6 +358,18 @@ describe("apply", () => {
     expect(() => selector.apply(input as never)).toThrow(message);
     expect(selector.nodes()).toBe(before);
     expect(good).toContain(selector.select().node);
+  });
+
+  it("accepts plain node objects whose every field is valid, and keeps their identity", () => {
+    const { selector } = build();
+    const list = [
+      plain(),
+      plain({ address: "b:2", initialWeight: undefined, metadata: Object.create(null) }),
+      plain({ address: "c:3", initialWeight: 0, metadata: Object.freeze({ zone: "eu" }) }),
+    ];
+    selector.apply(list as never);
+    expect(selector.nodes().map((n) => n.raw)).toEqual(list);
+    expect(selector.select().node).toBe(list[0]);
   });
 
   it("a done callback is safe after its node was removed", () => {
@@ -295,8 +389,11 @@ describe("createSelectorBuilder", () => {
     expect(() => createSelectorBuilder({ nodeBuilder: direct() } as never)).toThrow(InvalidArgumentError);
     expect(() => createSelectorBuilder({ balancer: builder } as never)).toThrow(/nodeBuilder must be/);
     expect(() =>
-      createSelectorBuilder({ balancer: builder, nodeBuilder: direct(), filters: ["x" as never] }),
-    ).toThrow(/filters must be functions/);
+      createSelectorBuilder({ balancer: builder, nodeBuilder: direct(), filters: [v2, null as never] }),
+    ).toThrow(/filters\[1\] is null, not a function/);
+    expect(() =>
+      createSelectorBuilder({ balancer: builder, nodeBuilder: direct(), filters: 7 as never }),
+    ).toThrow(InvalidArgumentError);
   });
 
   it("builds independent selectors", () => {
