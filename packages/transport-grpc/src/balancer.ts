@@ -1,5 +1,6 @@
 import { type ChannelOptions, connectivityState, experimental } from "@grpc/grpc-js";
 import type { Node, Selector } from "@switchyard/api";
+import { warnSafely } from "@switchyard/kit";
 import { createNode, type ResolverUpdate } from "@switchyard/selector-core";
 import type { ChannelNode } from "./channel-node.js";
 import { Child } from "./child.js";
@@ -8,6 +9,7 @@ import { PLAN_OPTION, POLICY_NAME, UPDATE_ATTRIBUTE } from "./names.js";
 import { SwitchyardPicker } from "./picker.js";
 import { type ChannelPlan, defaultPlan, planOf } from "./plan.js";
 import { SwitchyardPolicyConfig } from "./policy-config.js";
+import { ThrowReport } from "./report.js";
 
 type State = connectivityState;
 
@@ -116,7 +118,14 @@ export class SwitchyardLoadBalancer implements experimental.LoadBalancer {
     this.plan = plan;
     this.selector = selector;
     this.limbo = limbo;
-    this.picker = new SwitchyardPicker(selector, plan.filters, limbo);
+    const doneThrows = new ThrowReport(
+      plan.logger,
+      plan.label,
+      "the selector's done callback",
+      "the call's status and reply went to the caller untouched, but the balancer may not have " +
+        "recorded the outcome: fix the selector (or the isFailure predicate it was given)",
+    );
+    this.picker = new SwitchyardPicker(selector, plan.filters, limbo, doneThrows);
     return plan;
   }
 
@@ -174,9 +183,12 @@ export class SwitchyardLoadBalancer implements experimental.LoadBalancer {
     try {
       this.selector!.apply(ready);
     } catch (error) {
-      this.plan!.logger.warn(`${POLICY_NAME}: the selector of "${this.plan!.label}" refused a node list`, {
-        error,
-      });
+      warnSafely(
+        this.plan!.logger,
+        `${POLICY_NAME}: the selector of "${this.plan!.label}" refused a node list of ${ready.length} READY ` +
+          "subchannel(s); the list it took last keeps serving: fix the selector's apply()",
+        { service: this.plan!.label, error },
+      );
     }
   }
 
