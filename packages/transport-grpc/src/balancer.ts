@@ -1,6 +1,6 @@
 import { type ChannelOptions, connectivityState, experimental } from "@grpc/grpc-js";
 import type { Node, Selector } from "@switchyard/api";
-import { warnSafely } from "@switchyard/kit";
+import { errorMessage, warnSafely } from "@switchyard/kit";
 import { createNode, type ResolverUpdate } from "@switchyard/selector-core";
 import type { ChannelNode } from "./channel-node.js";
 import { Child } from "./child.js";
@@ -55,6 +55,7 @@ export class SwitchyardLoadBalancer implements experimental.LoadBalancer {
     if (!(config instanceof SwitchyardPolicyConfig) || this.destroyed) return false;
     this.note = note;
     const plan = this.start(options);
+    if (plan === undefined) return true;
     if (!endpoints.ok) {
       if (this.children.size === 0) {
         const details = endpoints.error.details;
@@ -110,10 +111,28 @@ export class SwitchyardLoadBalancer implements experimental.LoadBalancer {
     return POLICY_NAME;
   }
 
-  private start(options: ChannelOptions): ChannelPlan {
+  /**
+   * Builds the selector, picker and limbo of the first update. A builder that throws (user code) is
+   * reported and fails calls fast with UNAVAILABLE saying so; the next update tries again.
+   */
+  private start(options: ChannelOptions): ChannelPlan | undefined {
     if (this.plan !== undefined) return this.plan;
     const plan = planOf(options, PLAN_OPTION) ?? defaultPlan("this channel");
-    const selector = plan.selector.build();
+    let selector: Selector;
+    try {
+      selector = plan.selector.build();
+    } catch (error) {
+      const details =
+        `transport-grpc: the selector builder of "${plan.label}" threw (${errorMessage(error)}); ` +
+        "calls fail until a resolver update builds it: fix the SelectorBuilder given to createChannelOptions";
+      warnSafely(plan.logger, details, { service: plan.label, error });
+      this.publish(
+        connectivityState.TRANSIENT_FAILURE,
+        new experimental.UnavailablePicker({ details }),
+        details,
+      );
+      return undefined;
+    }
     const limbo = new Limbo(plan.clock);
     this.plan = plan;
     this.selector = selector;

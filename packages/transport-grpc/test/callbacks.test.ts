@@ -9,7 +9,16 @@ import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { createChannelOptions, SWEEP_PERIOD_MS } from "../src/index.js";
 import type { SwitchyardChannelOptions } from "../src/options.js";
 import { codeOf, instanceOf, waitForReady } from "./helpers.js";
-import { A, B, DROP, pickedAddress, policyHarness, READY } from "./policy-harness.js";
+import {
+  A,
+  B,
+  DROP,
+  PICK_FAILED,
+  pickedAddress,
+  policyHarness,
+  READY,
+  TRANSIENT_FAILURE,
+} from "./policy-harness.js";
 import { type GreeterClient, greeter, sayHello, startServers, type TestServer } from "./servers.js";
 
 let servers: TestServer[] = [];
@@ -213,6 +222,32 @@ describe("transport-grpc isolates user callbacks in the policy (fake subchannels
     expect(ours(emitted)).toHaveLength(1);
     expect(String(ours(emitted)[0]![0])).toMatch(/refused a node list.*logger exploded/);
     expect(ours(emitted)[0]![1]).toMatchObject({ code: WARNING_CODE, detail: "no, thanks" });
+  });
+
+  it("fails calls fast, naming the problem, when the selector builder throws", () => {
+    const h = policyHarness();
+    const { logger, warnings } = recordingLogger();
+    let builds = 0;
+    const broken: SelectorBuilder = {
+      build() {
+        if (++builds === 1) throw new Error("cannot build");
+        return wrr().build();
+      },
+    };
+    expect(() => h.start({ selector: broken, logger }, {}, A)).not.toThrow();
+    expect(h.helper.last.state).toBe(TRANSIENT_FAILURE);
+    const result = h.pick();
+    expect(result.pickResultType).toBe(PICK_FAILED);
+    expect(result.status).toMatchObject({ code: status.UNAVAILABLE });
+    expect(result.status?.details).toMatch(
+      /^transport-grpc: the selector builder of "helloworld:9000" threw \(cannot build\)/,
+    );
+    expect(warnings.map((w) => w.message)).toEqual([result.status?.details]);
+    expect(h.helper.subchannels.size).toBe(0);
+    // The next resolver update builds it again.
+    h.start({ selector: broken, logger }, {}, A);
+    h.helper.at(A).set(READY);
+    expect(pickedAddress(h.pick())).toBe(A);
   });
 
   it("completes a started call although its done throws, once", () => {
