@@ -43,7 +43,11 @@ export interface HttpClient {
   request(path: string, init?: RequestInit): Promise<HttpResponse>;
   /** `request`, then the body as JSON; a non-2xx reply throws `HttpStatusError`. */
   json<T = unknown>(path: string, init?: RequestInit): Promise<T>;
-  /** Resolves once the first non-empty node list is in (at once for a fixed endpoint). */
+  /**
+   * Resolves once the first non-empty node list is in (at once for a fixed endpoint). Rejects with
+   * `ResolveTimeoutError` after `timeoutMs` (default 10 s) and with `ResolverClosedError` when the
+   * client closes first (both exported by this package).
+   */
   ready(options?: { timeoutMs?: number; signal?: AbortSignal }): Promise<void>;
   /** Stops the registry watch and closes the connections once requests in flight finish. */
   close(): Promise<void>;
