@@ -1,5 +1,6 @@
 import { type ChannelOptions, connectivityState, experimental } from "@grpc/grpc-js";
 import type { Node, Selector } from "@switchyard/api";
+import { errorMessage, warnSafely } from "@switchyard/kit";
 import { createNode, type ResolverUpdate } from "@switchyard/selector-core";
 import type { ChannelNode } from "./channel-node.js";
 import { Child } from "./child.js";
@@ -8,6 +9,7 @@ import { PLAN_OPTION, POLICY_NAME, UPDATE_ATTRIBUTE } from "./names.js";
 import { SwitchyardPicker } from "./picker.js";
 import { type ChannelPlan, defaultPlan, planOf } from "./plan.js";
 import { SwitchyardPolicyConfig } from "./policy-config.js";
+import { ThrowReport } from "./report.js";
 
 type State = connectivityState;
 
@@ -53,6 +55,7 @@ export class SwitchyardLoadBalancer implements experimental.LoadBalancer {
     if (!(config instanceof SwitchyardPolicyConfig) || this.destroyed) return false;
     this.note = note;
     const plan = this.start(options);
+    if (plan === undefined) return true;
     if (!endpoints.ok) {
       if (this.children.size === 0) {
         const details = endpoints.error.details;
@@ -108,15 +111,40 @@ export class SwitchyardLoadBalancer implements experimental.LoadBalancer {
     return POLICY_NAME;
   }
 
-  private start(options: ChannelOptions): ChannelPlan {
+  /**
+   * Builds the selector, picker and limbo of the first update. A builder that throws (user code) is
+   * reported and fails calls fast with UNAVAILABLE saying so; the next update tries again.
+   */
+  private start(options: ChannelOptions): ChannelPlan | undefined {
     if (this.plan !== undefined) return this.plan;
     const plan = planOf(options, PLAN_OPTION) ?? defaultPlan("this channel");
-    const selector = plan.selector.build();
+    let selector: Selector;
+    try {
+      selector = plan.selector.build();
+    } catch (error) {
+      const details =
+        `transport-grpc: the selector builder of "${plan.label}" threw (${errorMessage(error)}); ` +
+        "calls fail until a resolver update builds it: fix the SelectorBuilder given to createChannelOptions";
+      warnSafely(plan.logger, details, { service: plan.label, error });
+      this.publish(
+        connectivityState.TRANSIENT_FAILURE,
+        new experimental.UnavailablePicker({ details }),
+        details,
+      );
+      return undefined;
+    }
     const limbo = new Limbo(plan.clock);
     this.plan = plan;
     this.selector = selector;
     this.limbo = limbo;
-    this.picker = new SwitchyardPicker(selector, plan.filters, limbo);
+    const doneThrows = new ThrowReport(
+      plan.logger,
+      plan.label,
+      "the selector's done callback",
+      "the call's status and reply went to the caller untouched, but the balancer may not have " +
+        "recorded the outcome: fix the selector (or the isFailure predicate it was given)",
+    );
+    this.picker = new SwitchyardPicker(selector, plan.filters, limbo, doneThrows);
     return plan;
   }
 
@@ -174,9 +202,12 @@ export class SwitchyardLoadBalancer implements experimental.LoadBalancer {
     try {
       this.selector!.apply(ready);
     } catch (error) {
-      this.plan!.logger.warn(`${POLICY_NAME}: the selector of "${this.plan!.label}" refused a node list`, {
-        error,
-      });
+      warnSafely(
+        this.plan!.logger,
+        `${POLICY_NAME}: the selector of "${this.plan!.label}" refused a node list of ${ready.length} READY ` +
+          "subchannel(s); the list it took last keeps serving: fix the selector's apply()",
+        { service: this.plan!.label, error },
+      );
     }
   }
 

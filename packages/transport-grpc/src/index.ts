@@ -6,6 +6,9 @@ export type { RouteOptions } from "./route.js";
 export { callMetadata, callMethod } from "./call-context.js";
 export type { CallAttributes } from "./call-context.js";
 export type { CallStatus } from "./outcome.js";
+// The errors a wait for the first instances rejects with (the shared resolver loop's), so they
+// can be matched without importing selector-core.
+export { ResolverClosedError, ResolveTimeoutError } from "@switchyard/selector-core";
 
 // For wiring grpc-js by hand and for policy authors.
 export { registerSwitchyard } from "./register.js";

@@ -8,7 +8,10 @@ export interface LimboEntry {
   limboPrev: LimboEntry | undefined;
   limboNext: LimboEntry | undefined;
   limboGeneration: number;
-  /** Called when the pick is given up on: it did not become a call within 1–2 sweep periods. */
+  /**
+   * Called when the pick is given up on: it did not become a call within 1–2 sweep periods. Must not
+   * throw (a throw would stop the sweep); an entry isolates and reports what it calls.
+   */
   expire(): void;
 }
 

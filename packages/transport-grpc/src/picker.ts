@@ -5,6 +5,7 @@ import type { ChannelNode } from "./channel-node.js";
 import { METHOD_PICK_KEY } from "./config-selector.js";
 import type { Limbo } from "./limbo.js";
 import { ROUTE_METADATA_KEY } from "./names.js";
+import type { ThrowReport } from "./report.js";
 import { findRoute, type Route } from "./route.js";
 import { TrackedCall } from "./tracked-call.js";
 
@@ -55,11 +56,13 @@ export class SwitchyardPicker implements experimental.Picker {
   private readonly selector: Selector;
   private readonly filters: readonly NodeFilter[];
   private readonly limbo: Limbo;
+  private readonly doneThrows: ThrowReport;
 
-  constructor(selector: Selector, filters: readonly NodeFilter[], limbo: Limbo) {
+  constructor(selector: Selector, filters: readonly NodeFilter[], limbo: Limbo, doneThrows: ThrowReport) {
     this.selector = selector;
     this.filters = filters;
     this.limbo = limbo;
+    this.doneThrows = doneThrows;
   }
 
   pick(args: experimental.PickArgs): experimental.PickResult {
@@ -97,7 +100,11 @@ export class SwitchyardPicker implements experimental.Picker {
     }
     const subchannel = (picked.node as Partial<ChannelNode>).subchannel;
     if (subchannel === undefined) {
-      picked.done();
+      try {
+        picked.done();
+      } catch (error) {
+        this.doneThrows.report(error, picked.node?.address);
+      }
       return failed(
         experimental.PickResultType.DROP,
         status.INTERNAL,
@@ -105,6 +112,6 @@ export class SwitchyardPicker implements experimental.Picker {
           "a Selector must return one of the nodes of its last apply()",
       );
     }
-    return new TrackedCall(subchannel, picked.done, this.limbo);
+    return new TrackedCall(subchannel, picked.done, this.limbo, this.doneThrows);
   }
 }

@@ -10,6 +10,7 @@ import { Agent, type Dispatcher, request as undiciRequest } from "undici";
 import { type DispatcherCore, SwitchyardDispatcher } from "./dispatcher.js";
 import { ClientClosedError, HttpStatusError } from "./errors.js";
 import type { HttpClientOptions, RetryOptions } from "./options.js";
+import { ThrowReport } from "./report.js";
 import { RetryBudget } from "./retry-budget.js";
 import { parseTarget, type Target } from "./target.js";
 import { checkOptions } from "./validate.js";
@@ -42,7 +43,11 @@ export interface HttpClient {
   request(path: string, init?: RequestInit): Promise<HttpResponse>;
   /** `request`, then the body as JSON; a non-2xx reply throws `HttpStatusError`. */
   json<T = unknown>(path: string, init?: RequestInit): Promise<T>;
-  /** Resolves once the first non-empty node list is in (at once for a fixed endpoint). */
+  /**
+   * Resolves once the first non-empty node list is in (at once for a fixed endpoint). Rejects with
+   * `ResolveTimeoutError` after `timeoutMs` (default 10 s) and with `ResolverClosedError` when the
+   * client closes first (both exported by this package).
+   */
   ready(options?: { timeoutMs?: number; signal?: AbortSignal }): Promise<void>;
   /** Stops the registry watch and closes the connections once requests in flight finish. */
   close(): Promise<void>;
@@ -119,10 +124,22 @@ class Client implements HttpClient {
     private readonly agent: Agent,
     private readonly resolver: Resolver | undefined,
   ) {
+    const logger = options.logger ?? console;
     const core: DispatcherCore = {
       selector,
       agent,
       filters: options.filters ?? [],
+      doneThrows: new ThrowReport(
+        logger,
+        "the selector's done callback",
+        "the reply went to the caller untouched, but the balancer may not have recorded the outcome: " +
+          "fix the selector (or the isFailure predicate it was given)",
+      ),
+      onPickThrows: new ThrowReport(
+        logger,
+        "onPick",
+        "the request was sent anyway: fix the onPick hook given to dispatcher.with()",
+      ),
       close: () => this.close(),
       destroy: () => this.destroy(),
     };

@@ -1,6 +1,7 @@
 import type { Node, NodeFilter, SelectOptions, Selector } from "@switchyard/api";
 import { Dispatcher } from "undici";
 import { ControllerOutcomeHandler, OutcomeHandler } from "./outcome.js";
+import type { ThrowReport } from "./report.js";
 
 /** What every view of one client's dispatcher shares. */
 export interface DispatcherCore {
@@ -8,6 +9,10 @@ export interface DispatcherCore {
   readonly agent: Dispatcher;
   /** The client's own filters, run on every request before per-request ones. */
   readonly filters: readonly NodeFilter[];
+  /** Where throws of the selector's done callbacks are reported. */
+  readonly doneThrows: ThrowReport;
+  /** Where throws of the views' onPick hooks are reported. */
+  readonly onPickThrows: ThrowReport;
   close(): Promise<void>;
   destroy(): Promise<void>;
 }
@@ -16,7 +21,7 @@ export interface DispatcherCore {
 export interface DispatchViewOptions {
   /** Filters for the requests sent through the view, after the client's. */
   readonly filters?: readonly NodeFilter[];
-  /** Told the address of each node picked through the view. */
+  /** Told the node picked for each request sent through the view; a throw is reported, the request goes on. */
   readonly onPick?: (node: Node) => void;
 }
 
@@ -80,15 +85,13 @@ export class SwitchyardDispatcher extends Dispatcher {
       try {
         this.onPick(node);
       } catch (error) {
-        picked.done({ error, bytesSent: false });
-        fail(handler, error);
-        return true;
+        this.core.onPickThrows.report(error, node);
       }
     }
     const wrapped =
       (handler as { onRequestStart?: unknown }).onRequestStart !== undefined
-        ? new ControllerOutcomeHandler(handler, picked.done)
-        : new OutcomeHandler(handler, picked.done);
+        ? new ControllerOutcomeHandler(handler, picked.done, node, this.core.doneThrows)
+        : new OutcomeHandler(handler, picked.done, node, this.core.doneThrows);
     return this.core.agent.dispatch(
       { ...options, origin: originOf(node) },
       wrapped as Dispatcher.DispatchHandler,

@@ -3,6 +3,8 @@ export { createClient } from "./client.js";
 export type { HttpClient, HttpResponse, RequestInit } from "./client.js";
 export type { HttpClientOptions, RetryOptions, TlsOptions } from "./options.js";
 export { ClientClosedError, HttpStatusError } from "./errors.js";
+// What a blocking createClient and client.ready() reject with (the shared resolver's errors).
+export { ResolverClosedError, ResolveTimeoutError } from "@switchyard/selector-core";
 export { requestHeader } from "./headers.js";
 
 // For composing with undici directly.

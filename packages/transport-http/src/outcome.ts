@@ -1,11 +1,14 @@
-import type { DoneFunc, DoneInfo, ReplyMetadata } from "@switchyard/api";
+import type { DoneFunc, DoneInfo, Node, ReplyMetadata } from "@switchyard/api";
 import type { Dispatcher } from "undici";
+import type { ThrowReport } from "./report.js";
 
 // Wraps the caller's undici handler to report each request's outcome to the selector. The wrapper
 // itself is the DoneInfo and the reply metadata, so a completed request allocates nothing more.
 // `done` runs when the final response headers arrive (latency = time to first byte, which an unread
 // body cannot hold open; 1xx informational replies are passed on, not reported), or when the request
-// fails before that.
+// fails before that. The done callback is the selector's code, hence possibly a user's: a throw is
+// reported and never reaches undici, so the reply (or the request's own error) still reaches the
+// caller.
 
 type LooseHandler = Record<string, ((...args: unknown[]) => unknown) | undefined>;
 
@@ -20,7 +23,7 @@ function headerFrom(raw: readonly (Buffer | string)[] | null, key: string): stri
 
 /**
  * What both handler shapes share: the outcome fields (the handler is the DoneInfo), the caller's
- * handler, and the done callback, called once.
+ * handler, and the done callback, called once and isolated.
  */
 abstract class Outcome implements DoneInfo, ReplyMetadata {
   httpStatus: number | undefined = undefined;
@@ -30,10 +33,14 @@ abstract class Outcome implements DoneInfo, ReplyMetadata {
   replyMetadata: ReplyMetadata | undefined = undefined;
   protected readonly handler: LooseHandler;
   private done: DoneFunc | undefined;
+  private readonly node: Node;
+  private readonly doneThrows: ThrowReport;
 
-  constructor(handler: Dispatcher.DispatchHandler, done: DoneFunc) {
+  constructor(handler: Dispatcher.DispatchHandler, done: DoneFunc, node: Node, doneThrows: ThrowReport) {
     this.handler = handler as unknown as LooseHandler;
     this.done = done;
+    this.node = node;
+    this.doneThrows = doneThrows;
   }
 
   abstract get(key: string): string | undefined;
@@ -42,7 +49,11 @@ abstract class Outcome implements DoneInfo, ReplyMetadata {
     const done = this.done;
     if (done !== undefined) {
       this.done = undefined;
-      done(this);
+      try {
+        done(this);
+      } catch (error) {
+        this.doneThrows.report(error, this.node);
+      }
     }
   }
 }

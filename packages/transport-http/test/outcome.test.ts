@@ -1,9 +1,9 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import type { DoneInfo, SelectorBuilder } from "@switchyard/api";
-import { wrr } from "@switchyard/balancer-wrr";
+import type { DoneInfo } from "@switchyard/api";
 import { afterEach, expect, it } from "vitest";
 import { createClient } from "../src/client.js";
+import { recordingSelector } from "./selectors.js";
 
 let server: Server | undefined;
 
@@ -14,28 +14,6 @@ afterEach(async () => {
   open.closeAllConnections();
   await new Promise((resolve) => open.close(resolve));
 });
-
-/** wrr, recording every outcome reported to it. */
-function recording(outcomes: DoneInfo[]): SelectorBuilder {
-  return {
-    build() {
-      const inner = wrr().build();
-      return {
-        apply: (nodes) => inner.apply(nodes),
-        select(options) {
-          const picked = inner.select(options);
-          return {
-            node: picked.node,
-            done: (info) => {
-              outcomes.push({ ...info, replyMetadata: undefined });
-              picked.done(info);
-            },
-          };
-        },
-      };
-    },
-  };
-}
 
 it("reports the final status of a reply that starts with 103 Early Hints, not the hint", async () => {
   server = createServer((_req, res) => {
@@ -49,7 +27,7 @@ it("reports the final status of a reply that starts with 103 Early Hints, not th
   const outcomes: DoneInfo[] = [];
   const client = await createClient({
     endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    selector: recording(outcomes),
+    selector: recordingSelector(outcomes),
   });
   const reply = await client.request("/");
   expect(reply.status).toBe(503);
@@ -65,7 +43,10 @@ it("reports a refused connection as an error with nothing sent", async () => {
   await new Promise((resolve) => server!.close(resolve));
   server = undefined;
   const outcomes: DoneInfo[] = [];
-  const client = await createClient({ endpoint: `http://127.0.0.1:${port}`, selector: recording(outcomes) });
+  const client = await createClient({
+    endpoint: `http://127.0.0.1:${port}`,
+    selector: recordingSelector(outcomes),
+  });
   await expect(client.request("/")).rejects.toThrow();
   await client.destroy();
   expect(outcomes).toHaveLength(1);
