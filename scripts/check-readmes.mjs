@@ -21,8 +21,8 @@
 //   <!-- doctest: continues -->     the snippet goes on from the one before it (one program)
 //   <!-- doctest: vitest -->        the snippet is a test file: run with vitest from the README's
 //                                   install line
-//   <!-- doctest: stop=SIGTERM -->  the snippet serves until stopped: once it has written to stdout
-//                                   it gets the signal, and must then exit 0 by itself
+//   <!-- doctest: stop=SIGTERM -->  the snippet serves until stopped: 0.3 s after it first writes
+//                                   to stdout it gets the signal, and must then exit 0 by itself
 //
 // Prefer a short self-contained snippet to a directive.
 import { spawn, spawnSync } from "node:child_process";
@@ -46,6 +46,7 @@ import { publishedPackages, root } from "./workspace.mjs";
 
 const RUN_TIMEOUT_MS = 20_000;
 const PROTO = join(root, "bench/grpc/helloworld.proto");
+const STOP_GRACE_MS = 300;
 const STOP_TIMEOUT_MS = 10_000;
 const started = performance.now();
 const problems = [];
@@ -332,6 +333,7 @@ function run(program, env) {
     let output = "";
     let stderr = "";
     let verdict;
+    let signalled = false;
     let timer = setTimeout(() => {
       verdict = program.stop
         ? `wrote nothing to stdout within ${RUN_TIMEOUT_MS / 1000} s, so it was never sent ${program.stop}`
@@ -340,15 +342,18 @@ function run(program, env) {
     }, RUN_TIMEOUT_MS);
     child.stdout.on("data", (chunk) => {
       output += chunk;
-      if (program.stop && !child.signalled) {
-        child.signalled = true;
-        clearTimeout(timer);
+      if (program.stop === undefined || signalled) return;
+      signalled = true;
+      clearTimeout(timer);
+      // A grace period, so that the code after the print (such as the signal handler a snippet
+      // installs just after it) has run when the signal lands.
+      timer = setTimeout(() => {
         child.kill(program.stop);
         timer = setTimeout(() => {
           verdict = `still running ${STOP_TIMEOUT_MS / 1000} s after ${program.stop}`;
           child.kill("SIGKILL");
         }, STOP_TIMEOUT_MS);
-      }
+      }, STOP_GRACE_MS);
     });
     child.stderr.on("data", (chunk) => {
       output += chunk;
