@@ -25,29 +25,17 @@
 //                                   to stdout it gets the signal, and must then exit 0 by itself
 //
 // Prefer a short self-contained snippet to a directive.
-import { spawn, spawnSync } from "node:child_process";
-import {
-  copyFileSync,
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  realpathSync,
-  rmSync,
-  symlinkSync,
-  writeFileSync,
-} from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, relative } from "node:path";
+import { unmentionedExports } from "./doctest/exports.mjs";
 import { blockKind, fencedBlocks, importsOf, installedBy, parseDirective } from "./doctest/markdown.mjs";
+import { typecheck, writeProject } from "./doctest/project.mjs";
+import { runProgram } from "./doctest/run.mjs";
 import { parseNeed, startServices } from "./doctest/services.mjs";
 import { publishedPackages, root } from "./workspace.mjs";
 
-const RUN_TIMEOUT_MS = 20_000;
 const PROTO = join(root, "bench/grpc/helloworld.proto");
-const STOP_GRACE_MS = 300;
-const STOP_TIMEOUT_MS = 10_000;
 const started = performance.now();
 const problems = [];
 
@@ -164,230 +152,20 @@ function checkInstallLines(readme, programs, installs) {
   }
 }
 
-// ---- Exports the README never mentions ----------------------------------------------------------
-
-/** Names exported by `export { … } from` / `export type { … } from` (and plain declarations). */
-function exportedNames(source) {
-  const names = [];
-  for (const match of source.matchAll(/export\s+(?:type\s+)?\{([^}]*)\}/g)) {
-    for (const item of match[1].split(",")) {
-      const name = item
-        .trim()
-        .replace(/^type\s+/, "")
-        .split(/\s+as\s+/)
-        .pop()
-        ?.trim();
-      if (name) names.push(name);
-    }
-  }
-  for (const match of source.matchAll(
-    /export\s+(?:declare\s+)?(?:async\s+)?(?:function\*?|class|const|let|var|interface|type|enum)\s+([A-Za-z_$][\w$]*)/g,
-  )) {
-    names.push(match[1]);
-  }
-  return names;
-}
-
-function checkExports({ dir, manifest }) {
-  const readme = join(dir, "README.md");
-  if (!existsSync(readme)) return;
-  const text = readFileSync(readme, "utf8");
-  for (const key of Object.keys(manifest.exports ?? { ".": null })) {
-    if (key === "./package.json") continue;
-    const entry = `src/${key === "." ? "index" : key.slice(2)}.ts`;
-    if (!existsSync(join(dir, entry))) continue;
-    const missing = exportedNames(readFileSync(join(dir, entry), "utf8")).filter(
-      (name) => !new RegExp(`(?<![\\w$])${name.replace(/\$/g, "\\$")}(?![\\w$])`).test(text),
-    );
-    if (missing.length > 0) {
-      problems.push(
-        `${manifest.name}: README.md never mentions ${missing.join(", ")} (exported by ${entry}): document them, or list them on an "Also exported:" line`,
-      );
-    }
-  }
-}
-
-// ---- The user's project ------------------------------------------------------------------------
-
-/** Where a package named on an install line comes from: the workspace package, else its copy the workspace resolves. */
-function sourceOf(name, installs) {
-  if (name.startsWith("@switchyard/")) return manifests.get(name)?.dir;
-  const candidates = [
-    ...[...installs]
-      .filter((n) => manifests.has(n))
-      .map((n) => join(manifests.get(n).dir, "node_modules", name)),
-    join(root, "node_modules", name),
-    ...[...manifests.values()].map(({ dir }) => join(dir, "node_modules", name)),
-    ...readdirSync(join(root, "examples")).map((example) =>
-      join(root, "examples", example, "node_modules", name),
-    ),
-  ];
-  const found = candidates.find((candidate) => existsSync(candidate));
-  return found === undefined ? undefined : realpathSync(found);
-}
-
-function link(target, path) {
-  mkdirSync(dirname(path), { recursive: true });
-  symlinkSync(target, path, "dir");
-}
-
-function writeProject(project, entries) {
-  writeFileSync(
-    join(project, "package.json"),
-    `${JSON.stringify({ private: true, type: "module" }, null, 2)}\n`,
-  );
-  writeFileSync(
-    join(project, "tsconfig.json"),
-    JSON.stringify(
-      {
-        compilerOptions: {
-          strict: true,
-          module: "node16",
-          moduleResolution: "node16",
-          target: "es2022",
-          types: ["node"],
-          skipLibCheck: true,
-          noEmitOnError: false,
-          forceConsistentCasingInFileNames: true,
-        },
-        include: ["*/*.ts"],
-      },
-      null,
-      2,
-    ),
-  );
-  link(realpathSync(join(root, "node_modules/@types/node")), join(project, "node_modules/@types/node"));
-  for (const { readme, programs, installs } of entries) {
-    const folder = join(project, readme.id);
-    mkdirSync(folder, { recursive: true });
-    for (const name of installs) {
-      const source = sourceOf(name, installs);
-      if (source === undefined) {
-        problems.push(`${relative(root, readme.file)}: installs ${name}, which is not in the workspace`);
-        continue;
-      }
-      link(source, join(folder, "node_modules", name));
-    }
-    if (programs.some((p) => [...p.needs.values()].some((n) => n.kind === "grpc"))) {
-      copyFileSync(PROTO, join(folder, "helloworld.proto"));
-    }
-    for (const program of programs) {
-      program.file = `snippet-L${program.line}${program.vitest ? ".test" : ""}.ts`;
-      program.folder = folder;
-      program.lineMap = [];
-      const lines = [];
-      for (const part of program.parts) {
-        part.code.forEach((line, index) => {
-          lines.push(line);
-          program.lineMap.push(part.line + 1 + index);
-        });
-      }
-      lines.push("export {};");
-      writeFileSync(join(folder, program.file), `${lines.join("\n")}\n`);
-    }
-  }
-}
-
-/** tsc over every snippet at once; errors are reported at their README line. */
-function typecheck(project, byFile) {
-  const tsc = join(root, "node_modules/typescript/bin/tsc");
-  const result = spawnSync(process.execPath, [tsc, "-p", "tsconfig.json", "--pretty", "false"], {
-    cwd: project,
-    encoding: "utf8",
-  });
-  let current;
-  for (const line of `${result.stdout}${result.stderr}`.split("\n")) {
-    const match = /^(.+?)\((\d+),(\d+)\): (error .*)$/.exec(line);
-    if (match !== null) {
-      const program = byFile.get(match[1]);
-      const readmeLine = program?.lineMap[Number(match[2]) - 1];
-      current = program
-        ? `${program.where}:${readmeLine ?? `${program.line}+`}: ${match[4]}`
-        : `${match[1]}(${match[2]},${match[3]}): ${match[4]}`;
-      problems.push(current);
-    } else if (line.startsWith(" ") && current !== undefined) {
-      problems[problems.length - 1] += `\n    ${line.trim()}`;
-    } else if (line.trim() !== "") {
-      problems.push(`tsc: ${line}`);
-      current = undefined;
-    }
-  }
-  return result.status === 0;
-}
-
-// ---- Running ----------------------------------------------------------------------------------
-
-/** Runs one program; resolves to undefined when it behaved, else what went wrong. */
-function run(program, env) {
-  const command = program.vitest
-    ? [join(program.folder, "node_modules/vitest/vitest.mjs"), "run", "--root", program.folder, program.file]
-    : [program.file.replace(/\.ts$/, ".js")];
-  if (program.vitest && !existsSync(command[0]))
-    return Promise.resolve("a vitest snippet, but its README does not install vitest");
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, command, {
-      cwd: program.folder,
-      env: { ...env, NO_COLOR: "1" },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let output = "";
-    let stderr = "";
-    let verdict;
-    let signalled = false;
-    let timer = setTimeout(() => {
-      verdict = program.stop
-        ? `wrote nothing to stdout within ${RUN_TIMEOUT_MS / 1000} s, so it was never sent ${program.stop}`
-        : `still running after ${RUN_TIMEOUT_MS / 1000} s`;
-      child.kill("SIGKILL");
-    }, RUN_TIMEOUT_MS);
-    child.stdout.on("data", (chunk) => {
-      output += chunk;
-      if (program.stop === undefined || signalled) return;
-      signalled = true;
-      clearTimeout(timer);
-      // A grace period, so that the code after the print (such as the signal handler a snippet
-      // installs just after it) has run when the signal lands.
-      timer = setTimeout(() => {
-        child.kill(program.stop);
-        timer = setTimeout(() => {
-          verdict = `still running ${STOP_TIMEOUT_MS / 1000} s after ${program.stop}`;
-          child.kill("SIGKILL");
-        }, STOP_TIMEOUT_MS);
-      }, STOP_GRACE_MS);
-    });
-    child.stderr.on("data", (chunk) => {
-      output += chunk;
-      stderr += chunk;
-    });
-    child.on("close", (code, signal) => {
-      clearTimeout(timer);
-      if (verdict === undefined && (code !== 0 || signal !== null)) {
-        verdict = `exited with ${signal ?? `code ${code}`}`;
-      }
-      if (verdict === undefined && !program.vitest && /^\s+at .+/m.test(stderr)) {
-        verdict = "printed a stack trace on stderr";
-      }
-      const tail = output.trimEnd().split("\n").slice(-15).join("\n    ");
-      resolve(verdict === undefined ? undefined : `${verdict}; its output:\n    ${tail || "(none)"}`);
-    });
-  });
-}
-
 // ---- Main -------------------------------------------------------------------------------------
 
 const entries = readmes.map((readme) => ({ readme, ...programsOf(readme) }));
 for (const { readme, programs, installs } of entries) checkInstallLines(readme, programs, installs);
 for (const pkg of publishedPackages()) {
-  if (only.size === 0 || only.has(pkg.name)) checkExports(pkg);
+  if (only.size === 0 || only.has(pkg.name)) problems.push(...unmentionedExports(pkg));
 }
 
 const programs = entries.flatMap((entry) => entry.programs);
 const project = mkdtempSync(join(tmpdir(), "switchyard-readmes-"));
 let failed = 0;
 try {
-  writeProject(project, entries);
-  const byFile = new Map(programs.map((p) => [`${p.readme.id}/${p.file}`, p]));
-  typecheck(project, byFile);
+  problems.push(...writeProject(project, entries, { root, manifests, proto: PROTO }));
+  problems.push(...typecheck(project, programs, { root }));
 
   const needs = new Map(programs.flatMap((p) => [...p.needs]));
   const services = await startServices(needs.values(), { root, protoFile: PROTO });
@@ -397,7 +175,7 @@ try {
       delete env[key];
     for (const program of programs) {
       const began = performance.now();
-      const problem = await run(program, { ...env, ...services.envOf(program.needs.keys()) });
+      const problem = await runProgram(program, { ...env, ...services.envOf(program.needs.keys()) });
       const took = `${((performance.now() - began) / 1000).toFixed(1)} s`;
       console.log(`${problem === undefined ? "ok  " : "FAIL"} ${program.where}:${program.line} (${took})`);
       if (problem !== undefined) {
