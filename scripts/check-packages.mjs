@@ -1,14 +1,93 @@
 // What users hit when they install a package: a well-formed manifest (exports with types for
-// import and require, sideEffects false, files, engines), a README that starts with the install
-// line, an index that re-exports by name, and the published tarball checked by publint --strict
-// and @arethetypeswrong/cli. Run after `pnpm build`.
+// import and require, sideEffects false, files, engines, where the code lives and where to report
+// bugs, third-party peers optional where an entry point does without them), a README that starts
+// with the install line and whose links work on npm, an index that re-exports by name, built
+// classes that keep their names, and the published tarball checked by publint --strict and
+// @arethetypeswrong/cli. Run after `pnpm build`.
 import { execFileSync } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { publishedPackages, root } from "./workspace.mjs";
 
 const problems = [];
 const bin = (name) => join(root, "node_modules/.bin", name);
+
+const REPOSITORY = "https://github.com/switchyard-dev/switchyard";
+
+/** `repository` (with the package's folder), `homepage` and `bugs`, as npm shows them. */
+function checkLinksOut({ manifest, name }) {
+  const where = manifest.name;
+  const repository = manifest.repository;
+  if (
+    repository?.type !== "git" ||
+    repository.url !== `git+${REPOSITORY}.git` ||
+    repository.directory !== `packages/${name}`
+  ) {
+    problems.push(
+      `${where}: "repository" must be { "type": "git", "url": "git+${REPOSITORY}.git", "directory": "packages/${name}" }`,
+    );
+  }
+  const homepage = `${REPOSITORY}/tree/main/packages/${name}#readme`;
+  if (manifest.homepage !== homepage) problems.push(`${where}: "homepage" must be "${homepage}"`);
+  if (manifest.bugs?.url !== `${REPOSITORY}/issues`)
+    problems.push(`${where}: "bugs" must be { "url": "${REPOSITORY}/issues" }`);
+}
+
+/**
+ * A third-party peer that one of the package's entry points does not import is optional, so a user
+ * of that entry point alone is not made to install it (testkit's Consul double needs no vitest).
+ */
+function checkOptionalPeers({ dir, manifest }) {
+  const entries = readdirSync(join(dir, "dist")).filter((file) => file.endsWith(".js"));
+  for (const peer of Object.keys(manifest.peerDependencies ?? {})) {
+    if (peer.startsWith("@switchyard/") || manifest.peerDependenciesMeta?.[peer]?.optional) continue;
+    const importer = new RegExp(`from ["']${peer.replace(/[/.]/g, "\\$&")}(/[^"']*)?["']`);
+    for (const entry of entries) {
+      if (!importer.test(readFileSync(join(dir, "dist", entry), "utf8"))) {
+        problems.push(
+          `${manifest.name}: dist/${entry} does not import its peer ${peer}: mark it optional in "peerDependenciesMeta"`,
+        );
+      }
+    }
+  }
+}
+
+/** No `class _Name`: esbuild's inner name for a self-referencing class, seen in stack traces. */
+function checkClassNames({ dir, manifest }) {
+  for (const file of readdirSync(join(dir, "dist")).filter((f) => /\.c?js$/.test(f))) {
+    for (const match of readFileSync(join(dir, "dist", file), "utf8").matchAll(
+      /= class (_[A-Za-z$][\w$]*)/g,
+    )) {
+      problems.push(
+        `${manifest.name}: dist/${file} names a class ${match[1]} (see classNames in tsup.config.ts)`,
+      );
+    }
+  }
+}
+
+/**
+ * npm shows the README without the repository around it, so a relative link there is dead: links
+ * and images in a package README are absolute (https://…, or #anchors within the README).
+ */
+function checkReadmeLinks({ dir, manifest }) {
+  const readme = join(dir, "README.md");
+  if (!existsSync(readme)) return;
+  // Code (fenced and inline) is not markup: `a[i](x)` in a snippet is no link.
+  const text = readFileSync(readme, "utf8")
+    .replace(/^(```|~~~)[^\n]*\n[\s\S]*?^\1[^\n]*$/gm, "")
+    .replace(/`[^`\n]*`/g, "");
+  const targets = [
+    ...[...text.matchAll(/\]\(\s*<?([^)\s>]+)>?(?:\s+"[^"]*")?\s*\)/g)].map((m) => m[1]),
+    ...[...text.matchAll(/^\s*\[[^\]]+\]:\s*<?(\S+?)>?(?:\s|$)/gm)].map((m) => m[1]),
+    ...[...text.matchAll(/\b(?:href|src)\s*=\s*["']([^"']+)["']/g)].map((m) => m[1]),
+  ];
+  for (const target of targets) {
+    if (/^(https?:|mailto:|#)/.test(target)) continue;
+    problems.push(
+      `${manifest.name}: README.md links to "${target}", dead on npm; use ${REPOSITORY}/tree/main/… (or /blob/main/ for a file)`,
+    );
+  }
+}
 
 function checkManifest({ dir, manifest }) {
   const where = manifest.name;
@@ -48,6 +127,10 @@ function run(command, args, cwd, label) {
 
 for (const pkg of publishedPackages()) {
   checkManifest(pkg);
+  checkLinksOut(pkg);
+  checkOptionalPeers(pkg);
+  checkClassNames(pkg);
+  checkReadmeLinks(pkg);
   run(bin("publint"), ["--strict"], pkg.dir, `${pkg.manifest.name}: publint --strict`);
   run(bin("attw"), ["--pack", ".", "--format", "ascii"], pkg.dir, `${pkg.manifest.name}: attw --pack`);
 }

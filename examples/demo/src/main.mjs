@@ -5,44 +5,33 @@
 // instance's own injected failures.
 
 import { fileURLToPath } from "node:url";
-import { parseArgs } from "node:util";
-import { p2c } from "@switchyard/balancer-p2c";
-import { random } from "@switchyard/balancer-random";
-import { wrr } from "@switchyard/balancer-wrr";
-import { driveGrpc, driveHttp } from "./drive.mjs";
-import { INSTANCES, startFleet } from "./fleet.mjs";
-import { createProgress } from "./progress.mjs";
-import { openRegistry } from "./registry.mjs";
-import { printTables, writeReport } from "./report.mjs";
+import { parseDemoArgs, USAGE, UsageError } from "./args.mjs";
 
-const { values: flags } = parseArgs({
-  options: {
-    requests: { type: "string", default: "1500" },
-    concurrency: { type: "string", default: "16" },
-    balancer: { type: "string", default: "all" },
-    registry: { type: "string", default: "memory" },
-    transport: { type: "string", default: "all" },
-    json: { type: "boolean", default: false },
-    out: { type: "string", default: fileURLToPath(new URL("../out", import.meta.url)) },
-  },
-});
+let flags;
+try {
+  flags = parseDemoArgs(process.argv.slice(2), { out: fileURLToPath(new URL("../out", import.meta.url)) });
+} catch (error) {
+  if (!(error instanceof UsageError)) throw error;
+  process.stderr.write(`demo: ${error.message}\n\n${USAGE}`);
+  process.exit(2);
+}
+if (flags.help) {
+  process.stdout.write(USAGE);
+  process.exit(0);
+}
+
+// Loaded once the command line is known good, so --help and a typo answer at once.
+const { p2c } = await import("@switchyard/balancer-p2c");
+const { random } = await import("@switchyard/balancer-random");
+const { wrr } = await import("@switchyard/balancer-wrr");
+const { driveGrpc, driveHttp } = await import("./drive.mjs");
+const { INSTANCES, startFleet } = await import("./fleet.mjs");
+const { createProgress } = await import("./progress.mjs");
+const { openRegistry } = await import("./registry.mjs");
+const { printTables, writeReport } = await import("./report.mjs");
 
 const BALANCERS = { wrr: () => wrr(), p2c: () => p2c(), random: () => random() };
-const requests = Number(flags.requests);
-const concurrency = Number(flags.concurrency);
-const balancers = flags.balancer === "all" ? Object.keys(BALANCERS) : flags.balancer.split(",");
-const transports = flags.transport === "all" ? ["http", "grpc"] : flags.transport.split(",");
-const fail = (message) => {
-  console.error(`demo: ${message}`);
-  process.exit(2);
-};
-if (!(requests >= 10) || !Number.isInteger(requests))
-  fail(`--requests must be an integer ≥ 10, got ${flags.requests}`);
-if (!(concurrency >= 1) || !Number.isInteger(concurrency))
-  fail(`--concurrency must be an integer ≥ 1, got ${flags.concurrency}`);
-for (const b of balancers) if (!(b in BALANCERS)) fail(`unknown balancer ${b}; use wrr, p2c, random or all`);
-for (const t of transports)
-  if (t !== "http" && t !== "grpc") fail(`unknown transport ${t}; use http, grpc or all`);
+const { requests, concurrency, balancers, transports } = flags;
 
 const log = flags.json ? () => {} : console.log;
 const fleet = await startFleet();
