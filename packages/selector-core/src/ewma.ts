@@ -3,6 +3,7 @@ import {
   type DoneFunc,
   type DoneInfo,
   InvalidArgumentError,
+  type Logger,
   type Metadata,
   type Node,
   type WeightedNode,
@@ -10,11 +11,13 @@ import {
 } from "@switchyard/api";
 import { systemClock } from "./clock.js";
 import { EWMA_TAU_MS, type EwmaCost, type EwmaCostName, ewmaCost, KRATOS_COST } from "./ewma-cost.js";
+import { IsFailureGuard } from "./ewma-is-failure.js";
 import { isNodeFailure } from "./failure.js";
 import { InflightTracker } from "./inflight.js";
 
 export type { EwmaCostName } from "./ewma-cost.js";
 export { EWMA_PENALTY, EWMA_TAU_MS } from "./ewma-cost.js";
+export { IS_FAILURE_REPORT_INTERVAL_MS } from "./ewma-is-failure.js";
 
 /** The weight is recomputed at most this often, ms. */
 export const EWMA_WEIGHT_TTL_MS = 5;
@@ -33,8 +36,18 @@ export interface EwmaOptions {
   /**
    * Marks more completions as failures, on top of the built-in classes (cancellation, deadline,
    * connection errors, HTTP 503/504, gRPC UNAVAILABLE/DEADLINE_EXCEEDED). It cannot unmark them.
+   * Called with the outcome of every call that reports one; `info.error`, `info.httpStatus` and
+   * `info.grpcStatus` are undefined when they do not apply (a success has no `error`).
+   *
+   * A throw never reaches the caller of `done`: that completion is classified by the built-in
+   * classes alone (as if the predicate had returned `false`) and is recorded as usual. The throw is
+   * reported through `logger` (or `process.emitWarning` without one): the first one at once, then at
+   * most one report per {@link IS_FAILURE_REPORT_INTERVAL_MS} (a minute) for all the nodes of this
+   * builder, each saying how many throws went unreported since the previous one.
    */
   readonly isFailure?: (info: DoneInfo) => boolean;
+  /** Where a throwing `isFailure` is reported; default `process.emitWarning`. */
+  readonly logger?: Logger;
   /**
    * The cost function (default {@link DEFAULT_EWMA_COST}).
    * - `"kratos"`: Kratos's formula and constants, for parity with Go services:
@@ -63,7 +76,7 @@ export class EwmaNode implements WeightedNode {
   metadata: Metadata;
 
   private readonly clock: Clock;
-  private readonly isFailure: ((info: DoneInfo) => boolean) | undefined;
+  private readonly isFailure: IsFailureGuard | undefined;
   private readonly cost: EwmaCost;
   /** Average latency, ms; meaningful once `timed`. */
   private lag = 0;
@@ -83,12 +96,7 @@ export class EwmaNode implements WeightedNode {
   private cachedAt = Number.NEGATIVE_INFINITY;
   private readonly calls = new InflightTracker();
 
-  constructor(
-    node: Node,
-    clock: Clock,
-    isFailure: ((info: DoneInfo) => boolean) | undefined,
-    cost: EwmaCost = KRATOS_COST,
-  ) {
+  constructor(node: Node, clock: Clock, isFailure: IsFailureGuard | undefined, cost: EwmaCost = KRATOS_COST) {
     this.raw = node;
     this.scheme = node.scheme;
     this.address = node.address;
@@ -159,7 +167,8 @@ export class EwmaNode implements WeightedNode {
     this.calls.remove(ticket);
     this.inflight--;
     const failed =
-      isNodeFailure(info) || (this.isFailure !== undefined && info !== undefined && this.isFailure(info));
+      isNodeFailure(info) ||
+      (this.isFailure !== undefined && info !== undefined && this.isFailure.test(info));
     // A call that never reached the node (bytesSent: false) says nothing of its latency; unless it
     // failed (a refused connection), it says nothing at all.
     const reached = info?.bytesSent !== false;
@@ -188,14 +197,25 @@ function clamp(value: number, min: number, max: number): number {
 /**
  * The node builder of latency- and error-aware balancers (p2c). A node that stays across an
  * apply keeps its statistics (a rebuilt node keeps its cost function too).
- * @throws InvalidArgumentError on an unknown `cost` or a non-function `isFailure`.
+ * The done callbacks of its nodes never throw (see {@link EwmaOptions.isFailure}).
+ * @throws InvalidArgumentError on an unknown `cost`, a non-function `isFailure` or a logger without `warn`.
  */
 export function ewma(options: EwmaOptions = {}): WeightedNodeBuilder {
   const clock = options.clock ?? systemClock;
-  const isFailure = options.isFailure;
-  if (isFailure !== undefined && typeof isFailure !== "function") {
-    throw new InvalidArgumentError(`ewma: isFailure must be a function, got ${typeof isFailure}`);
+  if (options.isFailure !== undefined && typeof options.isFailure !== "function") {
+    throw new InvalidArgumentError(`ewma: isFailure must be a function, got ${typeof options.isFailure}`);
   }
+  const logger = options.logger;
+  if (
+    logger !== undefined &&
+    (typeof logger !== "object" || logger === null || typeof logger.warn !== "function")
+  ) {
+    throw new InvalidArgumentError("ewma: logger must be an object with a warn(message, details) method");
+  }
+  const isFailure =
+    options.isFailure === undefined
+      ? undefined
+      : new IsFailureGuard(options.isFailure, options.logger, clock);
   const cost = ewmaCost(options.cost ?? DEFAULT_EWMA_COST);
   if (cost === undefined) {
     throw new InvalidArgumentError(
