@@ -199,3 +199,47 @@ describe("p2c picks", () => {
     expect(internals.snapshot.byAddress.size).toBe(1000);
   });
 });
+
+describe("p2c under one-at-a-time traffic (fake clock)", () => {
+  /**
+   * Three identical nodes, one call at a time: node A's first call takes 26 ms (a connection
+   * set-up), every other call 1 ms ± 0.1 (seeded). Returns each node's share of the picks, per
+   * second of simulated time.
+   */
+  function sequential(cost: "linear" | "kratos", seconds: number): number[][] {
+    const clock = createFakeClock();
+    const nodes = fleet(3);
+    const selector = p2c({ clock, cost, random: seededRandom(1) }).build();
+    selector.apply(nodes);
+    const jitter = seededRandom(101);
+    const counts = Array.from({ length: seconds }, () => [0, 0, 0]);
+    let first = true;
+    const start = clock.now();
+    while (clock.now() - start < seconds * 1000) {
+      const { node, done } = selector.select();
+      const index = nodes.indexOf(node);
+      counts[Math.floor((clock.now() - start) / 1000)]![index]!++;
+      const slow = index === 0 && first;
+      if (index === 0) first = false;
+      clock.advance(slow ? 26 : 1 + (jitter() * 2 - 1) * 0.1);
+      done({ httpStatus: 200 });
+    }
+    return counts.map((c) => c.map((n) => n / (c[0]! + c[1]! + c[2]!)));
+  }
+
+  it("gives a node whose first call was slow its third again within a few seconds, and starves none", () => {
+    const shares = sequential("linear", 12);
+    // A's 26 ms fades below its peers' 1 ms in about 600 ms × ln 26 ≈ 2 s; it is at its third by 5 s.
+    const settled = shares.slice(5);
+    const a = settled.reduce((sum, s) => sum + s[0]!, 0) / settled.length;
+    expect(a).toBeGreaterThan(0.28);
+    expect(a).toBeLessThan(0.38);
+    // Without the fade, whichever node drew an unlucky sample lost every draw until its probe.
+    for (const second of settled) for (const share of second) expect(share).toBeGreaterThan(0.2);
+  });
+
+  it('keeps Kratos\'s stale comparison with cost "kratos": the node waits for the 3 s probes', () => {
+    const shares = sequential("kratos", 12);
+    for (const second of shares.slice(0, 6)) expect(second[0]).toBeLessThan(0.01);
+  });
+});

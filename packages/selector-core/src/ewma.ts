@@ -54,7 +54,11 @@ export interface EwmaOptions {
    *   success × 1e9 / (√(latency + 5 ms) × in flight), averages decayed by time alone.
    * - `"linear"`: (success/1000)⁴ × 1e6 / ((latency + 5 ms) × in flight), and every completion moves
    *   the success average by at least a tenth, so a burst of failures counts. Steers harder away
-   *   from slow and failing nodes (bench/sim).
+   *   from slow and failing nodes (bench/sim). The latency of a node with nothing in flight fades
+   *   towards zero in the weight (× exp(-t/τ), t since its last completion) while its success
+   *   average is at least 95%, so a node that lost its draws is tried again (one-at-a-time traffic
+   *   no longer starves a node whose first call was slow).
+   *   Kratos's cost has no such fade: there an idle node keeps its last latency until the next probe.
    */
   readonly cost?: EwmaCostName;
 }
@@ -64,7 +68,8 @@ export interface EwmaOptions {
  * in flight, and weighs itself by its cost function (see {@link EwmaOptions.cost}); Kratos's is
  * success × 1e9 / load, with load = √(latency + 5 ms) × in flight (latency in ns). Either way the
  * latency is raised to the mean age of the in-flight calls when most of them are older than the
- * average.
+ * average. With the linear cost, the latency of an idle node fades with the time since its last
+ * completion (see {@link EwmaOptions.cost}).
  */
 export class EwmaNode implements WeightedNode {
   raw: Node;
@@ -160,7 +165,12 @@ export class EwmaNode implements WeightedNode {
       this.predicted = older.count > ((this.calls.size / 2) | 0) + 1 ? older.total / older.count : 0;
     }
     if (!this.timed) return this.cost.unsampled(this.success, this.inflight);
-    return this.cost.weight(this.success, Math.max(this.predicted, this.lag), this.inflight);
+    let lag = this.lag;
+    // Idle (nothing in flight) since the last completion: the latency sample fades towards zero.
+    if (this.inflight === 1 && now > this.stamp && this.success >= this.cost.idleDecayMinSuccess) {
+      lag *= Math.exp((this.stamp - now) / EWMA_TAU_MS);
+    }
+    return this.cost.weight(this.success, Math.max(this.predicted, lag), this.inflight);
   }
 
   private complete(ticket: number, start: number, info: DoneInfo | undefined): void {
