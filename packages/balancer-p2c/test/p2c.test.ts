@@ -172,6 +172,66 @@ describe("p2c picks", () => {
     for (const count of seen.values()) expect(count / 8000).toBeCloseTo(0.25, 1);
   });
 
+  it.each([
+    ["1", 1, 3],
+    ["1.5", 1.5, 3],
+    ["Infinity", Number.POSITIVE_INFINITY, 3],
+    ["-0.5", -0.5, 0],
+    ["-Infinity", Number.NEGATIVE_INFINITY, 0],
+    ["NaN", Number.NaN, 0],
+    ["undefined", undefined, 0],
+    ["a string", "0.5", 0],
+  ])(
+    "clamps a draw of %s from a bad random source into [0, 1) instead of failing the call",
+    (_, value, index) => {
+      // Equal weights: the first of the two drawn nodes wins, so the pick shows where the draw landed.
+      const balancer = new P2cBalancer({
+        random: () => value as number,
+        clock: createFakeClock(),
+        forcePickGapMs: 1e12,
+      });
+      const nodes = fleet(4).map((n) => ({
+        ...n,
+        raw: n,
+        weight: () => 1,
+        pick: () => () => {},
+        pickElapsed: () => 0,
+      }));
+      expect(balancer.pick(nodes).node).toBe(nodes[index]);
+      // Through the selector, on real ewma nodes: every call gets a node.
+      const selector = p2c({ clock: createFakeClock(), random: () => value as number }).build();
+      const list = fleet(3);
+      selector.apply(list);
+      for (let i = 0; i < 20; i++) {
+        const { node, done } = selector.select();
+        expect(list).toContain(node);
+        done({ httpStatus: 200 });
+      }
+    },
+  );
+
+  it("isolates a throwing isFailure: done never throws, the throw is reported once through the logger", () => {
+    const warnings: string[] = [];
+    const selector = p2c({
+      clock: createFakeClock(),
+      // info.error is undefined on a success: the bug users write.
+      isFailure: (info) => (info.error as { code: number }).code === 14,
+      logger: { warn: (message) => warnings.push(message) },
+    }).build();
+    selector.apply(fleet(3));
+    for (let i = 0; i < 100; i++) expect(() => selector.select().done({ grpcStatus: 0 })).not.toThrow();
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatch(/^ewma: isFailure threw/);
+  });
+
+  it("rejects a random that is not a function at build time", () => {
+    expect(() => p2c({ random: 0.5 as never })).toThrow(InvalidArgumentError);
+    expect(() => p2c({ random: 0.5 as never })).toThrow(
+      /p2c: random must be a function returning numbers in \[0, 1\)/,
+    );
+    expect(() => new P2cBalancer({ random: {} as never })).toThrow(InvalidArgumentError);
+  });
+
   it("rejects a negative probe gap at build time", () => {
     expect(() => p2c({ forcePickGapMs: -1 })).toThrow(InvalidArgumentError);
     expect(() => p2c({ forcePickGapMs: Number.NaN })).toThrow(/forcePickGapMs must be a number/);
