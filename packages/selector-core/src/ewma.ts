@@ -101,7 +101,16 @@ export class EwmaNode implements WeightedNode {
   private cachedAt = Number.NEGATIVE_INFINITY;
   private readonly calls = new InflightTracker();
 
-  constructor(node: Node, clock: Clock, isFailure: IsFailureGuard | undefined, cost: EwmaCost = KRATOS_COST) {
+  /**
+   * Prefer {@link ewma}'s builder. A bare `isFailure` function given here is isolated the same way,
+   * reported through `process.emitWarning`.
+   */
+  constructor(
+    node: Node,
+    clock: Clock,
+    isFailure: IsFailureGuard | ((info: DoneInfo) => boolean) | undefined,
+    cost: EwmaCost = KRATOS_COST,
+  ) {
     this.raw = node;
     this.scheme = node.scheme;
     this.address = node.address;
@@ -110,7 +119,8 @@ export class EwmaNode implements WeightedNode {
     this.version = node.version;
     this.metadata = node.metadata;
     this.clock = clock;
-    this.isFailure = isFailure;
+    this.isFailure =
+      typeof isFailure === "function" ? new IsFailureGuard(isFailure, undefined, clock) : isFailure;
     this.cost = cost;
   }
 

@@ -2,7 +2,7 @@ import { type DoneInfo, InvalidArgumentError, type Logger } from "@switchyard/ap
 import { WARNING_CODE } from "@switchyard/kit";
 import { createFakeClock, type FakeClock } from "@switchyard/testkit";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { type EwmaNode, ewma, IS_FAILURE_REPORT_INTERVAL_MS } from "../src/ewma.js";
+import { EwmaNode, ewma, IS_FAILURE_REPORT_INTERVAL_MS } from "../src/ewma.js";
 import { createNode } from "../src/node.js";
 
 // The bug users write: `info.error` is undefined on a success.
@@ -116,6 +116,14 @@ describe("ewma with an isFailure that throws", () => {
     expect(call(n, 1, { error: Object.assign(new Error("x"), { code: 14 }) })).toBeUndefined();
     expect(n.stats().success).toBe(0);
     expect(warnings).toHaveLength(0);
+  });
+
+  it("isolates a bare predicate given to the EwmaNode constructor too", () => {
+    const emitted = vi.spyOn(process, "emitWarning").mockImplementation(() => {});
+    const n = new EwmaNode(createNode({ scheme: "grpc", address: "d:1" }), clock, buggy);
+    expect(call(n, 1, { grpcStatus: 0 })).toBeUndefined();
+    expect(n.stats().latencyMs).toBe(1);
+    expect(emitted).toHaveBeenCalledTimes(1);
   });
 
   it("rejects a logger without warn at build time", () => {
