@@ -13,12 +13,18 @@ import { createSelectorBuilder, type EwmaOptions, ewma, systemClock } from "@swi
 export const P2C_NAME = "p2c";
 /** A node not picked for this long is picked once even when it loses the draw (a probe), ms. */
 export const FORCE_PICK_GAP_MS = 3000;
+/** The largest number below 1: where a draw of 1 or more from a bad `random` is clamped to. */
+const BELOW_ONE = 1 - Number.EPSILON / 2;
 
 /** Options of {@link P2cBalancer} and {@link p2c}. */
 export interface P2cOptions extends EwmaOptions {
   /** Time source shared with the ewma nodes; default the system clock. */
   readonly clock?: Clock;
-  /** Uniform random numbers in [0, 1); default `Math.random`. Tests pass a seeded source. */
+  /**
+   * Uniform random numbers in [0, 1); default `Math.random`. Tests pass a seeded source. A draw
+   * outside [0, 1) cannot fail a call: it is clamped into the range (1 or more: just below 1;
+   * below 0, NaN or not a number: 0), which skews the picks, so fix such a source.
+   */
   readonly random?: () => number;
   /** The probe gap, ms (default 3000). */
   readonly forcePickGapMs?: number;
@@ -38,6 +44,11 @@ export class P2cBalancer implements Balancer {
   constructor(options: P2cOptions = {}) {
     this.clock = options.clock ?? systemClock;
     this.random = options.random ?? Math.random;
+    if (typeof this.random !== "function") {
+      throw new InvalidArgumentError(
+        `p2c: random must be a function returning numbers in [0, 1) (such as Math.random), got ${typeof options.random}`,
+      );
+    }
     this.gap = options.forcePickGapMs ?? FORCE_PICK_GAP_MS;
     if (!(this.gap >= 0)) {
       throw new InvalidArgumentError(
@@ -54,7 +65,9 @@ export class P2cBalancer implements Balancer {
       return { node: only, done: only.pick(now) };
     }
     // One draw gives both indexes: the integer part picks a, the fraction picks b among the rest.
-    const r = this.random() * n;
+    let draw = this.random();
+    if (typeof draw !== "number" || !(draw >= 0 && draw < 1)) draw = clampDraw(draw);
+    const r = draw * n;
     const a = r | 0;
     let b = ((r - a) * (n - 1)) | 0;
     if (b >= a) b++;
@@ -71,6 +84,11 @@ export class P2cBalancer implements Balancer {
   }
 }
 
+/** A draw from a bad source, brought into [0, 1): 1 or more just below 1, anything else 0. */
+function clampDraw(draw: unknown): number {
+  return typeof draw === "number" && draw >= 1 ? BELOW_ONE : 0;
+}
+
 /** Builds a {@link P2cBalancer} per selector. */
 export function p2cBalancerBuilder(options: P2cOptions = {}): BalancerBuilder {
   return { name: P2C_NAME, build: () => new P2cBalancer(options) };
@@ -79,7 +97,8 @@ export function p2cBalancerBuilder(options: P2cOptions = {}): BalancerBuilder {
 /**
  * A selector builder for power of two choices over ewma nodes (latency, success and in-flight
  * aware). Options configure both the balancer and the ewma nodes.
- * @throws InvalidArgumentError on bad options.
+ * @throws InvalidArgumentError on bad options (a negative probe gap, a `random` that is not a
+ * function, an unknown `cost`, an `isFailure` that is not a function, a logger without `warn`).
  */
 export function p2c(options: P2cOptions = {}): SelectorBuilder {
   const clock = options.clock ?? systemClock;

@@ -172,6 +172,66 @@ describe("p2c picks", () => {
     for (const count of seen.values()) expect(count / 8000).toBeCloseTo(0.25, 1);
   });
 
+  it.each([
+    ["1", 1, 3],
+    ["1.5", 1.5, 3],
+    ["Infinity", Number.POSITIVE_INFINITY, 3],
+    ["-0.5", -0.5, 0],
+    ["-Infinity", Number.NEGATIVE_INFINITY, 0],
+    ["NaN", Number.NaN, 0],
+    ["undefined", undefined, 0],
+    ["a string", "0.5", 0],
+  ])(
+    "clamps a draw of %s from a bad random source into [0, 1) instead of failing the call",
+    (_, value, index) => {
+      // Equal weights: the first of the two drawn nodes wins, so the pick shows where the draw landed.
+      const balancer = new P2cBalancer({
+        random: () => value as number,
+        clock: createFakeClock(),
+        forcePickGapMs: 1e12,
+      });
+      const nodes = fleet(4).map((n) => ({
+        ...n,
+        raw: n,
+        weight: () => 1,
+        pick: () => () => {},
+        pickElapsed: () => 0,
+      }));
+      expect(balancer.pick(nodes).node).toBe(nodes[index]);
+      // Through the selector, on real ewma nodes: every call gets a node.
+      const selector = p2c({ clock: createFakeClock(), random: () => value as number }).build();
+      const list = fleet(3);
+      selector.apply(list);
+      for (let i = 0; i < 20; i++) {
+        const { node, done } = selector.select();
+        expect(list).toContain(node);
+        done({ httpStatus: 200 });
+      }
+    },
+  );
+
+  it("isolates a throwing isFailure: done never throws, the throw is reported once through the logger", () => {
+    const warnings: string[] = [];
+    const selector = p2c({
+      clock: createFakeClock(),
+      // info.error is undefined on a success: the bug users write.
+      isFailure: (info) => (info.error as { code: number }).code === 14,
+      logger: { warn: (message) => warnings.push(message) },
+    }).build();
+    selector.apply(fleet(3));
+    for (let i = 0; i < 100; i++) expect(() => selector.select().done({ grpcStatus: 0 })).not.toThrow();
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatch(/^ewma: isFailure threw/);
+  });
+
+  it("rejects a random that is not a function at build time", () => {
+    expect(() => p2c({ random: 0.5 as never })).toThrow(InvalidArgumentError);
+    expect(() => p2c({ random: 0.5 as never })).toThrow(
+      /p2c: random must be a function returning numbers in \[0, 1\)/,
+    );
+    expect(() => new P2cBalancer({ random: {} as never })).toThrow(InvalidArgumentError);
+  });
+
   it("rejects a negative probe gap at build time", () => {
     expect(() => p2c({ forcePickGapMs: -1 })).toThrow(InvalidArgumentError);
     expect(() => p2c({ forcePickGapMs: Number.NaN })).toThrow(/forcePickGapMs must be a number/);
@@ -197,5 +257,49 @@ describe("p2c picks", () => {
     };
     expect(internals.snapshot.nodes).toHaveLength(1000);
     expect(internals.snapshot.byAddress.size).toBe(1000);
+  });
+});
+
+describe("p2c under one-at-a-time traffic (fake clock)", () => {
+  /**
+   * Three identical nodes, one call at a time: node A's first call takes 26 ms (a connection
+   * set-up), every other call 1 ms ± 0.1 (seeded). Returns each node's share of the picks, per
+   * second of simulated time.
+   */
+  function sequential(cost: "linear" | "kratos", seconds: number): number[][] {
+    const clock = createFakeClock();
+    const nodes = fleet(3);
+    const selector = p2c({ clock, cost, random: seededRandom(1) }).build();
+    selector.apply(nodes);
+    const jitter = seededRandom(101);
+    const counts = Array.from({ length: seconds }, () => [0, 0, 0]);
+    let first = true;
+    const start = clock.now();
+    while (clock.now() - start < seconds * 1000) {
+      const { node, done } = selector.select();
+      const index = nodes.indexOf(node);
+      counts[Math.floor((clock.now() - start) / 1000)]![index]!++;
+      const slow = index === 0 && first;
+      if (index === 0) first = false;
+      clock.advance(slow ? 26 : 1 + (jitter() * 2 - 1) * 0.1);
+      done({ httpStatus: 200 });
+    }
+    return counts.map((c) => c.map((n) => n / (c[0]! + c[1]! + c[2]!)));
+  }
+
+  it("gives a node whose first call was slow its third again within a few seconds, and starves none", () => {
+    const shares = sequential("linear", 12);
+    // A's 26 ms fades below its peers' 1 ms in about 600 ms × ln 26 ≈ 2 s; it is at its third by 5 s.
+    const settled = shares.slice(5);
+    const a = settled.reduce((sum, s) => sum + s[0]!, 0) / settled.length;
+    expect(a).toBeGreaterThan(0.28);
+    expect(a).toBeLessThan(0.38);
+    // Without the fade, whichever node drew an unlucky sample lost every draw until its probe.
+    for (const second of settled) for (const share of second) expect(share).toBeGreaterThan(0.2);
+  });
+
+  it('keeps Kratos\'s stale comparison with cost "kratos": the node waits for the 3 s probes', () => {
+    const shares = sequential("kratos", 12);
+    for (const second of shares.slice(0, 6)) expect(second[0]).toBeLessThan(0.01);
   });
 });

@@ -3,6 +3,7 @@ import {
   type DoneFunc,
   type DoneInfo,
   InvalidArgumentError,
+  type Logger,
   type Metadata,
   type Node,
   type WeightedNode,
@@ -10,11 +11,13 @@ import {
 } from "@switchyard/api";
 import { systemClock } from "./clock.js";
 import { EWMA_TAU_MS, type EwmaCost, type EwmaCostName, ewmaCost, KRATOS_COST } from "./ewma-cost.js";
+import { IsFailureGuard } from "./ewma-is-failure.js";
 import { isNodeFailure } from "./failure.js";
 import { InflightTracker } from "./inflight.js";
 
 export type { EwmaCostName } from "./ewma-cost.js";
 export { EWMA_PENALTY, EWMA_TAU_MS } from "./ewma-cost.js";
+export { IS_FAILURE_REPORT_INTERVAL_MS } from "./ewma-is-failure.js";
 
 /** The weight is recomputed at most this often, ms. */
 export const EWMA_WEIGHT_TTL_MS = 5;
@@ -33,15 +36,29 @@ export interface EwmaOptions {
   /**
    * Marks more completions as failures, on top of the built-in classes (cancellation, deadline,
    * connection errors, HTTP 503/504, gRPC UNAVAILABLE/DEADLINE_EXCEEDED). It cannot unmark them.
+   * Called with the outcome of every call that reports one; `info.error`, `info.httpStatus` and
+   * `info.grpcStatus` are undefined when they do not apply (a success has no `error`).
+   *
+   * A throw never reaches the caller of `done`: that completion is classified by the built-in
+   * classes alone (as if the predicate had returned `false`) and is recorded as usual. The throw is
+   * reported through `logger` (or `process.emitWarning` without one): the first one at once, then at
+   * most one report per {@link IS_FAILURE_REPORT_INTERVAL_MS} (a minute) for all the nodes of this
+   * builder, each saying how many throws went unreported since the previous one.
    */
   readonly isFailure?: (info: DoneInfo) => boolean;
+  /** Where a throwing `isFailure` is reported; default `process.emitWarning`. */
+  readonly logger?: Logger;
   /**
    * The cost function (default {@link DEFAULT_EWMA_COST}).
    * - `"kratos"`: Kratos's formula and constants, for parity with Go services:
    *   success × 1e9 / (√(latency + 5 ms) × in flight), averages decayed by time alone.
    * - `"linear"`: (success/1000)⁴ × 1e6 / ((latency + 5 ms) × in flight), and every completion moves
    *   the success average by at least a tenth, so a burst of failures counts. Steers harder away
-   *   from slow and failing nodes (bench/sim).
+   *   from slow and failing nodes (bench/sim). The latency of a node with nothing in flight fades
+   *   towards zero in the weight (× exp(-t/τ), t since its last completion) while its success
+   *   average is at least 95%, so a node that lost its draws is tried again (one-at-a-time traffic
+   *   no longer starves a node whose first call was slow).
+   *   Kratos's cost has no such fade: there an idle node keeps its last latency until the next probe.
    */
   readonly cost?: EwmaCostName;
 }
@@ -51,7 +68,8 @@ export interface EwmaOptions {
  * in flight, and weighs itself by its cost function (see {@link EwmaOptions.cost}); Kratos's is
  * success × 1e9 / load, with load = √(latency + 5 ms) × in flight (latency in ns). Either way the
  * latency is raised to the mean age of the in-flight calls when most of them are older than the
- * average.
+ * average. With the linear cost, the latency of an idle node fades with the time since its last
+ * completion (see {@link EwmaOptions.cost}).
  */
 export class EwmaNode implements WeightedNode {
   raw: Node;
@@ -63,7 +81,7 @@ export class EwmaNode implements WeightedNode {
   metadata: Metadata;
 
   private readonly clock: Clock;
-  private readonly isFailure: ((info: DoneInfo) => boolean) | undefined;
+  private readonly isFailure: IsFailureGuard | undefined;
   private readonly cost: EwmaCost;
   /** Average latency, ms; meaningful once `timed`. */
   private lag = 0;
@@ -83,10 +101,14 @@ export class EwmaNode implements WeightedNode {
   private cachedAt = Number.NEGATIVE_INFINITY;
   private readonly calls = new InflightTracker();
 
+  /**
+   * Prefer {@link ewma}'s builder. A bare `isFailure` function given here is isolated the same way,
+   * reported through `process.emitWarning`.
+   */
   constructor(
     node: Node,
     clock: Clock,
-    isFailure: ((info: DoneInfo) => boolean) | undefined,
+    isFailure: IsFailureGuard | ((info: DoneInfo) => boolean) | undefined,
     cost: EwmaCost = KRATOS_COST,
   ) {
     this.raw = node;
@@ -97,7 +119,8 @@ export class EwmaNode implements WeightedNode {
     this.version = node.version;
     this.metadata = node.metadata;
     this.clock = clock;
-    this.isFailure = isFailure;
+    this.isFailure =
+      typeof isFailure === "function" ? new IsFailureGuard(isFailure, undefined, clock) : isFailure;
     this.cost = cost;
   }
 
@@ -152,14 +175,20 @@ export class EwmaNode implements WeightedNode {
       this.predicted = older.count > ((this.calls.size / 2) | 0) + 1 ? older.total / older.count : 0;
     }
     if (!this.timed) return this.cost.unsampled(this.success, this.inflight);
-    return this.cost.weight(this.success, Math.max(this.predicted, this.lag), this.inflight);
+    let lag = this.lag;
+    // Idle (nothing in flight) since the last completion: the latency sample fades towards zero.
+    if (this.inflight === 1 && now > this.stamp && this.success >= this.cost.idleDecayMinSuccess) {
+      lag *= Math.exp((this.stamp - now) / EWMA_TAU_MS);
+    }
+    return this.cost.weight(this.success, Math.max(this.predicted, lag), this.inflight);
   }
 
   private complete(ticket: number, start: number, info: DoneInfo | undefined): void {
     this.calls.remove(ticket);
     this.inflight--;
     const failed =
-      isNodeFailure(info) || (this.isFailure !== undefined && info !== undefined && this.isFailure(info));
+      isNodeFailure(info) ||
+      (this.isFailure !== undefined && info !== undefined && this.isFailure.test(info));
     // A call that never reached the node (bytesSent: false) says nothing of its latency; unless it
     // failed (a refused connection), it says nothing at all.
     const reached = info?.bytesSent !== false;
@@ -188,14 +217,25 @@ function clamp(value: number, min: number, max: number): number {
 /**
  * The node builder of latency- and error-aware balancers (p2c). A node that stays across an
  * apply keeps its statistics (a rebuilt node keeps its cost function too).
- * @throws InvalidArgumentError on an unknown `cost` or a non-function `isFailure`.
+ * The done callbacks of its nodes never throw (see {@link EwmaOptions.isFailure}).
+ * @throws InvalidArgumentError on an unknown `cost`, a non-function `isFailure` or a logger without `warn`.
  */
 export function ewma(options: EwmaOptions = {}): WeightedNodeBuilder {
   const clock = options.clock ?? systemClock;
-  const isFailure = options.isFailure;
-  if (isFailure !== undefined && typeof isFailure !== "function") {
-    throw new InvalidArgumentError(`ewma: isFailure must be a function, got ${typeof isFailure}`);
+  if (options.isFailure !== undefined && typeof options.isFailure !== "function") {
+    throw new InvalidArgumentError(`ewma: isFailure must be a function, got ${typeof options.isFailure}`);
   }
+  const logger = options.logger;
+  if (
+    logger !== undefined &&
+    (typeof logger !== "object" || logger === null || typeof logger.warn !== "function")
+  ) {
+    throw new InvalidArgumentError("ewma: logger must be an object with a warn(message, details) method");
+  }
+  const isFailure =
+    options.isFailure === undefined
+      ? undefined
+      : new IsFailureGuard(options.isFailure, options.logger, clock);
   const cost = ewmaCost(options.cost ?? DEFAULT_EWMA_COST);
   if (cost === undefined) {
     throw new InvalidArgumentError(

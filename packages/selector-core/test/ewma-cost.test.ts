@@ -6,6 +6,7 @@ import {
   ewmaCost,
   KRATOS_COST,
   LINEAR_COST,
+  LINEAR_IDLE_DECAY_MIN_SUCCESS,
   LINEAR_MIN_SAMPLE_WEIGHT,
   LINEAR_OFFSET_MS,
   LINEAR_PENALTY_MS,
@@ -51,7 +52,6 @@ beforeEach(() => {
 describe("ewma linear cost", () => {
   it("weighs (success/1000)⁴ × 1e6 / ((latency + 5 ms) × (in flight + 1))", () => {
     call(n, 40);
-    clock.advance(10);
     expect(n.weight()).toBe(linearWeight(40, 1000, 1));
     n.pick();
     n.pick();
@@ -75,6 +75,9 @@ describe("ewma linear cost", () => {
     a();
     clock.advance(90);
     b();
+    // One call in flight on each: busy nodes are weighed by their averages as they stand.
+    fast.pick();
+    slow.pick();
     clock.advance(10);
     expect(slow.weight() / fast.weight()).toBeCloseTo(15 / 105, 12);
     // Kratos's square root makes the same node look only 2.6× worse.
@@ -150,6 +153,34 @@ describe("ewma linear cost", () => {
     expect(n.stats().predictedMs).toBe(100);
   });
 
+  it("fades the latency of an idle node towards zero: × exp(-t/τ), t since its last completion", () => {
+    call(n, 26); // one slow call (a connection set-up), then nothing
+    const completed = clock.now();
+    for (const idle of [600, 1200, 3000]) {
+      clock.advance(completed + idle - clock.now());
+      expect(n.weight()).toBe(linearWeight(26 * Math.exp(-idle / EWMA_TAU_MS), 1000, 1));
+    }
+    expect(n.stats().latencyMs).toBe(26); // the average itself moves only at completions
+    // After 3 s a 26 ms sample weighs less than a 1 ms one seen 1 ms ago.
+    expect(n.weight()).toBeGreaterThan(linearWeight(1, 1000, 1));
+  });
+
+  it("does not fade while a call is in flight: the call will report, and stuck calls raise the latency", () => {
+    call(n, 26);
+    n.pick();
+    clock.advance(600);
+    expect(n.weight()).toBe(linearWeight(26, 1000, 2));
+  });
+
+  it("does not fade the latency of a node failing more than one call in twenty", () => {
+    call(n, 10);
+    call(n, 10, { httpStatus: 503 }); // success keeps at most 0.9 of itself
+    const { success, latencyMs } = n.stats();
+    expect(success).toBeLessThan(LINEAR_IDLE_DECAY_MIN_SUCCESS);
+    clock.advance(600);
+    expect(n.weight()).toBe(linearWeight(latencyMs!, success, 1));
+  });
+
   it("keeps its cost when rebuilt for a new version of the same node", () => {
     const builder = ewma({ clock, cost: "linear" });
     const first = builder.build(node);
@@ -160,7 +191,7 @@ describe("ewma linear cost", () => {
     );
     expect(second).toBe(first);
     clock.advance(10);
-    expect(second.weight()).toBe(linearWeight(30, 1000, 1));
+    expect(second.weight()).toBe(linearWeight(30 * Math.exp(-10 / EWMA_TAU_MS), 1000, 1));
   });
 });
 
@@ -177,11 +208,19 @@ describe("ewma cost option", () => {
     expect(k.stats().latencyMs).toBeCloseTo(40 * w + 100 * (1 - w), 9);
   });
 
+  it("keeps Kratos's stale comparison: an idle node's latency does not fade", () => {
+    const k = ewma({ clock, cost: "kratos" }).build(other) as EwmaNode;
+    call(k, 26);
+    clock.advance(3000);
+    expect(k.weight()).toBe(kratosWeight(26, 1000, 1));
+  });
+
   it("names both costs; an unknown one is refused with the choices", () => {
     expect(ewmaCost("kratos")).toBe(KRATOS_COST);
     expect(ewmaCost("linear")).toBe(LINEAR_COST);
     expect(LINEAR_COST.successKeepMax).toBe(0.9);
     expect(KRATOS_COST.successKeepMax).toBe(1);
+    expect(KRATOS_COST.idleDecayMinSuccess).toBe(Number.POSITIVE_INFINITY);
     expect(() => ewma({ cost: "peak" as never })).toThrow(InvalidArgumentError);
     expect(() => ewma({ cost: "peak" as never })).toThrow(/expected "kratos" or "linear"/);
   });
