@@ -7,23 +7,29 @@ import {
   type SelectorBuilder,
   type WeightedNode,
 } from "@switchyard/api";
-import { createSelectorBuilder, type EwmaOptions, ewma, systemClock } from "@switchyard/selector-core";
+import {
+  createSelectorBuilder,
+  type EwmaOptions,
+  ewma,
+  type SafeRandom,
+  safeRandom,
+  systemClock,
+} from "@switchyard/selector-core";
 
 /** The balancer's name, as it appears in error messages. */
 export const P2C_NAME = "p2c";
 /** A node not picked for this long is picked once even when it loses the draw (a probe), ms. */
 export const FORCE_PICK_GAP_MS = 3000;
-/** The largest number below 1: where a draw of 1 or more from a bad `random` is clamped to. */
-const BELOW_ONE = 1 - Number.EPSILON / 2;
 
 /** Options of {@link P2cBalancer} and {@link p2c}. */
 export interface P2cOptions extends EwmaOptions {
   /** Time source shared with the ewma nodes; default the system clock. */
   readonly clock?: Clock;
   /**
-   * Uniform random numbers in [0, 1); default `Math.random`. Tests pass a seeded source. A draw
-   * outside [0, 1) cannot fail a call: it is clamped into the range (1 or more: just below 1;
-   * below 0, NaN or not a number: 0), which skews the picks, so fix such a source.
+   * Uniform random numbers in [0, 1); default `Math.random`. Tests pass a seeded source. A bad draw
+   * cannot fail a call: it is repaired as `safeRandom` of `@switchyard/selector-core` does (1 or
+   * more: just below 1; below 0: 0; NaN, not a number or a throw: a `Math.random()` draw), and the
+   * first one is reported as a process warning, so fix such a source.
    */
   readonly random?: () => number;
   /** The probe gap, ms (default 3000). */
@@ -38,17 +44,12 @@ export interface P2cOptions extends EwmaOptions {
  */
 export class P2cBalancer implements Balancer {
   private readonly clock: Clock;
-  private readonly random: () => number;
+  private readonly random: SafeRandom;
   private readonly gap: number;
 
   constructor(options: P2cOptions = {}) {
     this.clock = options.clock ?? systemClock;
-    this.random = options.random ?? Math.random;
-    if (typeof this.random !== "function") {
-      throw new InvalidArgumentError(
-        `p2c: random must be a function returning numbers in [0, 1) (such as Math.random), got ${typeof options.random}`,
-      );
-    }
+    this.random = safeRandom(options.random, P2C_NAME);
     this.gap = options.forcePickGapMs ?? FORCE_PICK_GAP_MS;
     if (!(this.gap >= 0)) {
       throw new InvalidArgumentError(
@@ -65,9 +66,7 @@ export class P2cBalancer implements Balancer {
       return { node: only, done: only.pick(now) };
     }
     // One draw gives both indexes: the integer part picks a, the fraction picks b among the rest.
-    let draw = this.random();
-    if (typeof draw !== "number" || !(draw >= 0 && draw < 1)) draw = clampDraw(draw);
-    const r = draw * n;
+    const r = this.random.next() * n;
     const a = r | 0;
     let b = ((r - a) * (n - 1)) | 0;
     if (b >= a) b++;
@@ -82,11 +81,6 @@ export class P2cBalancer implements Balancer {
     if (other.pickElapsed(now) > this.gap) chosen = other;
     return { node: chosen, done: chosen.pick(now) };
   }
-}
-
-/** A draw from a bad source, brought into [0, 1): 1 or more just below 1, anything else 0. */
-function clampDraw(draw: unknown): number {
-  return typeof draw === "number" && draw >= 1 ? BELOW_ONE : 0;
 }
 
 /** Builds a {@link P2cBalancer} per selector. */

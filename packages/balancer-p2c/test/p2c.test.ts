@@ -6,7 +6,7 @@ import {
   type FakeClock,
   seededRandom,
 } from "@switchyard/testkit";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { P2cBalancer, p2c } from "../src/p2c.js";
 
 // Over a real clock, the 5 ms weight cache makes p2c's shares uneven in a tight loop: "any" only checks that
@@ -178,9 +178,6 @@ describe("p2c picks", () => {
     ["Infinity", Number.POSITIVE_INFINITY, 3],
     ["-0.5", -0.5, 0],
     ["-Infinity", Number.NEGATIVE_INFINITY, 0],
-    ["NaN", Number.NaN, 0],
-    ["undefined", undefined, 0],
-    ["a string", "0.5", 0],
   ])(
     "clamps a draw of %s from a bad random source into [0, 1) instead of failing the call",
     (_, value, index) => {
@@ -222,6 +219,34 @@ describe("p2c picks", () => {
     for (let i = 0; i < 100; i++) expect(() => selector.select().done({ grpcStatus: 0 })).not.toThrow();
     expect(warnings).toHaveLength(1);
     expect(warnings[0]).toMatch(/^ewma: isFailure threw/);
+  });
+
+  it.each([
+    ["NaN", () => Number.NaN],
+    ["undefined", () => undefined],
+    ["a string", () => "0.5"],
+    [
+      "a throw",
+      () => {
+        throw new Error("entropy pool empty");
+      },
+    ],
+  ])("gives every call a node when the random source returns %s, and warns once", (_, source) => {
+    const warned = vi.spyOn(process, "emitWarning").mockImplementation(() => {});
+    try {
+      const selector = p2c({ clock: createFakeClock(), random: source as never }).build();
+      const list = fleet(3);
+      selector.apply(list);
+      for (let i = 0; i < 20; i++) {
+        const { node, done } = selector.select();
+        expect(list).toContain(node);
+        done({ httpStatus: 200 });
+      }
+      expect(warned).toHaveBeenCalledTimes(1);
+      expect(String(warned.mock.calls[0]![0])).toMatch(/^p2c: the random source/);
+    } finally {
+      warned.mockRestore();
+    }
   });
 
   it("rejects a random that is not a function at build time", () => {
