@@ -28,10 +28,12 @@ function formsOf(secret: string): string[] {
 export class SecretSet {
   readonly #forms: string[] = [];
 
-  /** Adds a secret (a string, or a Buffer read as UTF-8); empty and missing values are ignored. */
+  /** Adds a secret (a string, or a Buffer read as UTF-8); empty values and other types are ignored. */
   add(secret: string | Uint8Array | undefined | null): void {
-    if (secret === undefined || secret === null) return;
-    const text = typeof secret === "string" ? secret : Buffer.from(secret).toString("utf8");
+    let text: string;
+    if (typeof secret === "string") text = secret;
+    else if (secret instanceof Uint8Array) text = Buffer.from(secret).toString("utf8");
+    else return;
     if (text === "") return;
     for (const form of formsOf(text)) if (form !== "" && !this.#forms.includes(form)) this.#forms.push(form);
     this.#forms.sort((a, b) => b.length - a.length); // a secret inside a longer one goes after it
