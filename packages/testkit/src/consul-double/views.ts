@@ -30,18 +30,21 @@ export const NODE_META: Readonly<Record<string, string>> = Object.freeze({
   "consul-version": "1.20.0",
 });
 
-function nodeTaggedAddresses(node: NodeInfo): Record<string, string> {
-  return { lan: node.address, lan_ipv4: node.address, wan: node.address, wan_ipv4: node.address };
-}
-
-/** The node part of a health entry. */
-export function nodeView(node: NodeInfo): Record<string, unknown> {
+/** The fields every view of the node starts with. */
+function nodeFields(node: NodeInfo): Record<string, unknown> {
   return {
     ID: node.id,
     Node: node.name,
     Address: node.address,
     Datacenter: node.datacenter,
-    TaggedAddresses: nodeTaggedAddresses(node),
+    TaggedAddresses: { lan: node.address, lan_ipv4: node.address, wan: node.address, wan_ipv4: node.address },
+  };
+}
+
+/** The node part of a health entry. */
+export function nodeView(node: NodeInfo): Record<string, unknown> {
+  return {
+    ...nodeFields(node),
     Meta: { ...NODE_META },
     ...(node.enterprise ? { Partition: "default" } : {}),
     CreateIndex: 1,
@@ -160,11 +163,7 @@ export function agentServiceView(service: StoredService, node: NodeInfo): Record
 export function catalogServiceView(service: StoredService, node: NodeInfo): Record<string, unknown> {
   const tagged = taggedAddresses(service);
   return {
-    ID: node.id,
-    Node: node.name,
-    Address: node.address,
-    Datacenter: node.datacenter,
-    TaggedAddresses: nodeTaggedAddresses(node),
+    ...nodeFields(node),
     NodeMeta: { ...NODE_META },
     ServiceKind: "",
     ServiceID: service.id,
