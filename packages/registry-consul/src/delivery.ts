@@ -1,5 +1,6 @@
 import type { ServiceInstance } from "@switchyard/api";
 import { sameInstances } from "@switchyard/api";
+import { holdProcess } from "@switchyard/kit";
 
 type List = readonly ServiceInstance[];
 
@@ -13,12 +14,15 @@ interface Waiter {
 /**
  * Hands a watcher's lists to its `next()` callers: the first call gets the latest list, later
  * calls the next one that differs from the list last handed out. Several changes between two
- * calls give one list; a change back to an equal list gives none.
+ * calls give one list; a change back to an equal list gives none. While any caller waits, the
+ * process is held alive: a blocking query keeps a socket open, but the retry timer after an error
+ * is unref'd, and a `for await` must not end with exit code 13 while the agent is away.
  */
 export class ListDelivery {
   private readonly waiters = new Set<Waiter>();
   private latestList: List | undefined = undefined;
   private delivered: List | undefined = undefined;
+  private release: (() => void) | undefined = undefined;
 
   /** The last list offered, whether handed out or not. */
   get latest(): List | undefined {
@@ -40,11 +44,13 @@ export class ListDelivery {
         signal,
         onAbort: () => {
           this.waiters.delete(waiter);
+          this.releaseIfIdle();
           reject(signal?.reason);
         },
       };
       signal?.addEventListener("abort", waiter.onAbort, { once: true });
       this.waiters.add(waiter);
+      this.release ??= holdProcess();
     });
   }
 
@@ -73,7 +79,14 @@ export class ListDelivery {
   private drain(): Waiter[] {
     const waiters = [...this.waiters];
     this.waiters.clear();
+    this.releaseIfIdle();
     for (const waiter of waiters) waiter.signal?.removeEventListener("abort", waiter.onAbort);
     return waiters;
+  }
+
+  private releaseIfIdle(): void {
+    if (this.waiters.size > 0 || this.release === undefined) return;
+    this.release();
+    this.release = undefined;
   }
 }

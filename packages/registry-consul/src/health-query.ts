@@ -49,9 +49,7 @@ export async function queryHealth(
   const parsed = parseEntries(http.json(reply, what), serviceName, settings.minimumHealth);
   if (parsed === undefined || !Number.isSafeInteger(replyIndex)) {
     const problem =
-      parsed === undefined
-        ? "a body that is not a list of entries"
-        : `X-Consul-Index ${JSON.stringify(header)}`;
+      parsed === undefined ? "a body that is not a list of entries" : `X-Consul-Index ${http.quote(header)}`;
     throw new RegistryError(`consul: ${what} got ${problem}; is ${settings.baseUrl} a Consul agent?`, {
       status: reply.status,
       retryable: true,

@@ -97,7 +97,7 @@ export class Heartbeat {
 
   private fail(error: unknown): void {
     const { serviceName, instanceId } = this.target;
-    report(this.settings, asRegistryError(error, `passing the TTL check of "${instanceId}"`), {
+    report(this.settings, asRegistryError(this.settings, error, `passing the TTL check of "${instanceId}"`), {
       operation: "heartbeat",
       serviceName,
       instanceId,

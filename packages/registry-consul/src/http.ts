@@ -31,10 +31,14 @@ function describe(error: unknown): string {
   return `${error.message}${cause}`;
 }
 
+/** Longest excerpt of a reply quoted in an error. */
+const EXCERPT = 200;
+
 /**
  * Sends requests to one Consul agent: adds the token header and the namespace/partition, applies
  * a timeout on the clock, and turns every failure into a `RegistryError` whose message says what
- * failed and what to do, without the token in it.
+ * failed and what to do. Whatever it quotes from a reply (body or header) is cleaned of the token
+ * and the TLS key first, and only then cut to an excerpt, so no cut can keep part of a secret.
  */
 export class ConsulHttp {
   private readonly settings: Settings;
@@ -104,7 +108,7 @@ export class ConsulHttp {
         this.redact(
           `consul: ${what} failed: ${problem} (${describe(error)}); check that Consul is running there`,
         ),
-        { cause: error, retryable: true },
+        { cause: this.settings.secrets.scrub(error), retryable: true },
       );
     } finally {
       this.settings.clock.clearTimeout(timer);
@@ -119,15 +123,22 @@ export class ConsulHttp {
   json(reply: ConsulReply, what: string): unknown {
     try {
       return JSON.parse(reply.text);
-    } catch (cause) {
+    } catch {
+      // The parser's own message quotes the start of the body, cut where no cleaning can see a
+      // secret whole: neither it nor the SyntaxError is kept.
       throw new RegistryError(
-        this.redact(
-          `consul: ${what} got a reply that is not valid JSON (${(cause as Error).message}); the agent or a ` +
-            `proxy in front of it sent: ${this.excerpt(reply.text)}`,
-        ),
-        { cause, status: reply.status, retryable: true },
+        `consul: ${what} got a reply that is not valid JSON; the agent or a proxy in front of it sent: ` +
+          this.excerpt(reply.text),
+        { status: reply.status, retryable: true },
       );
     }
+  }
+
+  /** A value taken from a reply (a header, say), cleaned of secrets, cut short and quoted. */
+  quote(value: string | null): string {
+    if (value === null) return "(none)";
+    const cleaned = this.redact(value);
+    return JSON.stringify(cleaned.length > EXCERPT ? `${cleaned.slice(0, EXCERPT)}…` : cleaned);
   }
 
   private url(call: ConsulCall): string {
@@ -177,14 +188,14 @@ export class ConsulHttp {
     });
   }
 
+  /** The start of a body: cleaned of secrets first, then flattened and cut. */
   private excerpt(text: string): string {
-    const flat = text.trim().replace(/\s+/g, " ");
-    return flat === "" ? "(empty body)" : flat.length > 200 ? `${flat.slice(0, 200)}…` : flat;
+    const flat = this.redact(text).trim().replace(/\s+/g, " ");
+    return flat === "" ? "(empty body)" : flat.length > EXCERPT ? `${flat.slice(0, EXCERPT)}…` : flat;
   }
 
-  /** Never let the token reach a message, whatever an agent or proxy echoes back. */
+  /** Never let the token or the TLS key reach a message, whatever an agent or proxy echoes back. */
   private redact(message: string): string {
-    const token = this.settings.token;
-    return token === "" ? message : message.split(token).join("[token]");
+    return this.settings.secrets.redact(message);
   }
 }

@@ -1,3 +1,4 @@
+import { inspect } from "node:util";
 import {
   type Discovery,
   type Registrar,
@@ -6,11 +7,12 @@ import {
   type ServiceInstance,
   type Watcher,
 } from "@switchyard/api";
+import { REDACTED } from "@switchyard/kit";
 import { ConsulDiscovery } from "./discovery.js";
 import { ConsulHttp } from "./http.js";
 import type { ConsulRegistryOptions } from "./options.js";
 import { ConsulRegistrar } from "./registrar.js";
-import { resolveSettings } from "./settings.js";
+import { resolveSettings, type Settings } from "./settings.js";
 
 /** A registrar and a discovery over one Consul agent. */
 export interface ConsulRegistry extends Registrar, Discovery {
@@ -23,6 +25,7 @@ export interface ConsulRegistry extends Registrar, Discovery {
 }
 
 class Registry implements ConsulRegistry {
+  private readonly settings: Settings;
   private readonly http: ConsulHttp;
   private readonly registrar: ConsulRegistrar;
   private readonly discovery: ConsulDiscovery;
@@ -30,6 +33,7 @@ class Registry implements ConsulRegistry {
 
   constructor(options: ConsulRegistryOptions | undefined) {
     const settings = resolveSettings(options);
+    this.settings = settings;
     this.http = new ConsulHttp(settings);
     this.registrar = new ConsulRegistrar(this.http, settings);
     this.discovery = new ConsulDiscovery(this.http, settings);
@@ -59,6 +63,22 @@ class Registry implements ConsulRegistry {
       await this.http.close();
     })();
     return this.closing;
+  }
+
+  /** What `console.log` and `JSON.stringify` show: where it talks, never the token or the TLS key. */
+  toJSON(): Record<string, unknown> {
+    const { baseUrl, socketPath, datacenter, token, tls } = this.settings;
+    return {
+      address: socketPath === undefined ? baseUrl : `unix://${socketPath}`,
+      ...(datacenter === "" ? {} : { datacenter }),
+      token: token === "" ? "(none)" : REDACTED,
+      ...(tls?.key === undefined ? {} : { tlsKey: REDACTED }),
+      closed: this.closing !== undefined,
+    };
+  }
+
+  [inspect.custom](): string {
+    return `ConsulRegistry ${inspect(this.toJSON())}`;
   }
 
   private open(call: string): Promise<void> {

@@ -6,6 +6,7 @@ import {
   type RegistryError,
   systemClock,
 } from "@switchyard/api";
+import { SecretSet } from "@switchyard/kit";
 import type { Dispatcher } from "undici";
 import type {
   ConsulErrorContext,
@@ -21,6 +22,8 @@ export interface Settings {
   readonly baseUrl: string;
   readonly socketPath: string | undefined;
   readonly token: string;
+  /** The token and the TLS private key: what no error, log line or inspected object may show. */
+  readonly secrets: SecretSet;
   readonly datacenter: string;
   readonly namespace: string;
   readonly partition: string;
@@ -171,14 +174,21 @@ export function resolveSettings(options: ConsulRegistryOptions = {}): Settings {
   const multiplier = options.backoff?.multiplier ?? 2;
   if (!(multiplier >= 1)) fail(`backoff.multiplier must be ≥ 1, got ${String(multiplier)}`);
   const maxMs = ms(options.backoff?.maxMs, "backoff.maxMs", 30_000, 1);
+  const token = options.token ?? (env.CONSUL_HTTP_TOKEN || tokenFile?.toString("utf8").trim() || "");
+  if (typeof token !== "string") fail("token must be a string (an ACL token's secret ID)");
+  const tls = options.tls ?? envTls(env);
+  const secrets = new SecretSet();
+  secrets.add(token);
+  secrets.add(tls?.key);
   return {
     baseUrl,
     socketPath,
-    token: options.token ?? (env.CONSUL_HTTP_TOKEN || tokenFile?.toString("utf8").trim() || ""),
+    token,
+    secrets,
     datacenter: options.datacenter ?? "",
     namespace: options.namespace ?? env.CONSUL_NAMESPACE ?? "",
     partition: options.partition ?? env.CONSUL_PARTITION ?? "",
-    tls: options.tls ?? envTls(env),
+    tls,
     requestTimeoutMs: ms(options.requestTimeoutMs, "requestTimeoutMs", 10_000, 1),
     fetch: options.fetch,
     dispatcher: options.dispatcher,

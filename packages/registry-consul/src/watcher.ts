@@ -1,3 +1,4 @@
+import { inspect } from "node:util";
 import {
   type RegistryCallOptions,
   RegistryError,
@@ -73,7 +74,7 @@ export class ConsulWatcher implements Watcher {
     // Start on a later tick: nothing is sent from the call that created the watcher.
     queueMicrotask(() => {
       this.run().catch((error: unknown) =>
-        report(deps.settings, asRegistryError(error, `watching "${serviceName}"`), {
+        report(deps.settings, asRegistryError(deps.settings, error, `watching "${serviceName}"`), {
           operation: "watch",
           serviceName,
         }),
@@ -96,6 +97,11 @@ export class ConsulWatcher implements Watcher {
   stop(): Promise<void> {
     this.halt("it was stopped");
     return Promise.resolve();
+  }
+
+  /** What `console.log` shows: the service and whether it stopped (the registry's settings stay hidden). */
+  [inspect.custom](): string {
+    return `ConsulWatcher ${inspect({ service: this.serviceName, stopped: this.stopped })}`;
   }
 
   [Symbol.asyncIterator](): AsyncIterator<List, undefined> {
@@ -133,7 +139,7 @@ export class ConsulWatcher implements Watcher {
       } catch (error) {
         if (this.stopped) return;
         retryInMs = this.backoff.next();
-        const failure = asRegistryError(error, `watching "${this.serviceName}"`);
+        const failure = asRegistryError(settings, error, `watching "${this.serviceName}"`);
         report(settings, failure, { operation: "watch", serviceName: this.serviceName, retryInMs });
       }
       if (retryInMs !== undefined) await this.sleep(retryInMs);

@@ -1,6 +1,8 @@
 import { InvalidArgumentError } from "@switchyard/api";
 import { Etcd3, type IOptions } from "etcd3";
+import { learnAuthTokens } from "./auth-token.js";
 import type { EtcdRegistryOptions, EtcdTlsOptions } from "./options.js";
+import type { Settings } from "./settings.js";
 
 /** The etcd3 client a registry talks through, and whether the registry created it (and closes it). */
 export interface Connection {
@@ -10,6 +12,7 @@ export interface Connection {
   readonly endpoints: readonly string[];
 }
 
+type AuthCallOptions = NonNullable<IOptions["auth"]>["callOptions"];
 type Policy = ReturnType<NonNullable<NonNullable<IOptions["faultHandling"]>["host"]>>;
 
 const WHERE = "etcd: createEtcdRegistry";
@@ -83,7 +86,7 @@ function checkAuth(auth: EtcdRegistryOptions["auth"]): NonNullable<EtcdRegistryO
  * @throws InvalidArgumentError when an endpoint is malformed, endpoints mix http and https, `tls`
  * goes with an http endpoint, `auth` or `tls` is malformed, or `client` comes with any of them.
  */
-export function connect(options: EtcdRegistryOptions, requestTimeoutMs: number): Connection {
+export function connect(options: EtcdRegistryOptions, settings: Settings): Connection {
   if (options.client !== undefined) {
     const client = options.client as Partial<Etcd3> | null;
     if (typeof client !== "object" || client === null || typeof client.lease !== "function" || !client.kv) {
@@ -110,11 +113,13 @@ export function connect(options: EtcdRegistryOptions, requestTimeoutMs: number):
   if (tls !== undefined && secure === 0)
     fail("tls is set but the endpoints are http://; use https:// endpoints");
   const auth = checkAuth(options.auth);
-  const deadline = () => ({ deadline: Date.now() + requestTimeoutMs });
+  // Each Authenticate call has its deadline, and its reply's token joins the secrets.
+  const interceptors = [learnAuthTokens(settings.secrets)];
+  const authCall = () => ({ deadline: Date.now() + settings.requestTimeoutMs, interceptors });
   const etcdOptions: IOptions = {
     hosts: endpoints,
     credentials: tls === undefined ? undefined : credentialsOf(tls),
-    auth: auth === undefined ? undefined : { ...auth, callOptions: deadline },
+    auth: auth === undefined ? undefined : { ...auth, callOptions: authCall as unknown as AuthCallOptions },
     grpcOptions: {
       // Notice a silently dead connection (etcd allows pings every 5 s and more rarely).
       "grpc.keepalive_time_ms": 10_000,

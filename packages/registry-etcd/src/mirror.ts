@@ -5,6 +5,7 @@ import { toRegistryError } from "./errors.js";
 import { type ServiceRange, serviceRange } from "./layout.js";
 import { RangeWatch, type RangeWatchHandlers, type WatchEvent } from "./range-watch.js";
 import { decodeEntry, readService } from "./read.js";
+import { debug, warn } from "./report.js";
 import type { Settings } from "./settings.js";
 
 /** What a mirror needs from its registry. */
@@ -56,7 +57,8 @@ export class ServiceMirror {
       },
       compacted: (compactRevision) => {
         this.watch = undefined;
-        this.deps.settings.logger.warn(
+        warn(
+          this.deps.settings,
           `etcd: the watch of ${this.quoted} reads everything again: etcd compacted its history up to revision ${compactRevision}, past revision ${this.revision + 1n} where it would resume`,
         );
         this.resync();
@@ -122,16 +124,15 @@ export class ServiceMirror {
     if (current < this.revision) {
       this.watch?.close();
       this.watch = undefined;
-      this.deps.settings.logger.warn(
+      warn(
+        this.deps.settings,
         `etcd: the watch of ${this.quoted} reads everything again: etcd is at revision ${current}, older than revision ${this.revision} it had seen (etcd lost its data, or is another cluster)`,
       );
       this.resync();
       return;
     }
     if (this.resuming) {
-      this.deps.settings.logger.debug?.(
-        `etcd: the watch of ${this.quoted} resumed after revision ${this.revision}`,
-      );
+      debug(this.deps.settings, `etcd: the watch of ${this.quoted} resumed after revision ${this.revision}`);
     }
     this.resuming = false;
   }
@@ -164,8 +165,8 @@ export class ServiceMirror {
   private retry(error: unknown, what: string, again: () => void): void {
     if (this.stopped) return;
     const delay = this.backoff.next();
-    const failure = toRegistryError(error, what, this.deps.endpoints);
-    this.deps.settings.logger.warn(`${failure.message}; retrying in ${Math.round(delay)} ms`, {
+    const failure = toRegistryError(error, what, this.deps);
+    warn(this.deps.settings, `${failure.message}; retrying in ${Math.round(delay)} ms`, {
       service: this.service,
     });
     this.timer = this.deps.settings.clock.setTimeout(() => {
@@ -180,12 +181,9 @@ export class ServiceMirror {
   }
 
   private logSkipped(key: string, reason: string): void {
-    this.deps.settings.logger.warn(
-      `etcd: skipped the entry ${JSON.stringify(key)} of ${this.quoted}: ${reason}`,
-      {
-        service: this.service,
-        key,
-      },
-    );
+    warn(this.deps.settings, `etcd: skipped the entry ${JSON.stringify(key)} of ${this.quoted}: ${reason}`, {
+      service: this.service,
+      key,
+    });
   }
 }

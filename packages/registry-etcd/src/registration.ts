@@ -2,6 +2,7 @@ import { RegistryError, type TimerHandle } from "@switchyard/api";
 import type { Etcd3, Lease } from "etcd3";
 import { Backoff } from "./backoff.js";
 import { toRegistryError } from "./errors.js";
+import { warn } from "./report.js";
 import type { Settings } from "./settings.js";
 import { raceSignal } from "./signals.js";
 
@@ -132,7 +133,7 @@ export class Registration {
     this.lease = undefined;
     this.lost = lease;
     const message = `etcd: the lease of ${this.label} was lost (${error.message}); registering it again`;
-    this.deps.settings.logger.warn(message, { key: this.key });
+    warn(this.deps.settings, message, { key: this.key });
     this.renewNow().catch(ignore);
   }
 
@@ -169,7 +170,7 @@ export class Registration {
     const revoked =
       lost === undefined ? Promise.resolve() : lost.revoke({ deadline: this.deadline() }).catch(ignore);
     revoked.then(() => {
-      this.deps.settings.logger.warn(`etcd: ${this.label} is registered again under a new lease`, {
+      warn(this.deps.settings, `etcd: ${this.label} is registered again under a new lease`, {
         key: this.key,
       });
     });
@@ -177,8 +178,8 @@ export class Registration {
 
   private scheduleRenewal(error: unknown): void {
     const delay = this.backoff.next();
-    const failure = toRegistryError(error, `registering ${this.label} again`, this.deps.endpoints);
-    this.deps.settings.logger.warn(`${failure.message}; retrying in ${Math.round(delay)} ms`, {
+    const failure = toRegistryError(error, `registering ${this.label} again`, this.deps);
+    warn(this.deps.settings, `${failure.message}; retrying in ${Math.round(delay)} ms`, {
       key: this.key,
     });
     this.timer = this.deps.settings.clock.setTimeout(() => {
@@ -190,7 +191,7 @@ export class Registration {
   /** The error to throw for a failed call: the signal's reason when it aborted, else a RegistryError. */
   private failure(error: unknown, signal: AbortSignal | undefined, what: string): unknown {
     if (signal?.aborted && error === signal.reason) return error;
-    return toRegistryError(error, what, this.deps.endpoints);
+    return toRegistryError(error, what, this.deps);
   }
 
   /** Revokes a lease in the background; a failure only means etcd lets it expire. */

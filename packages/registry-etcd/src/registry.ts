@@ -1,3 +1,4 @@
+import { inspect } from "node:util";
 import {
   type Discovery,
   InvalidArgumentError,
@@ -7,6 +8,7 @@ import {
   type ServiceInstance,
   type Watcher,
 } from "@switchyard/api";
+import { errorMessage } from "@switchyard/kit";
 import { encodeInstance } from "./codec.js";
 import { type Connection, connect } from "./connection.js";
 import { toRegistryError } from "./errors.js";
@@ -16,6 +18,7 @@ import { checkServiceName, instanceKey, serviceRange } from "./layout.js";
 import type { EtcdRegistryOptions } from "./options.js";
 import { readService } from "./read.js";
 import { Registration, type RegistrationDeps } from "./registration.js";
+import { warn } from "./report.js";
 import { resolveSettings, type Settings } from "./settings.js";
 import { raceSignal } from "./signals.js";
 import { EtcdWatcher } from "./watcher.js";
@@ -126,7 +129,7 @@ class EtcdRegistryImpl implements EtcdRegistry {
       const work = this.connection.client.kv.deleteRange({ key: Buffer.from(key) }, { deadline });
       await raceSignal(work, signal).catch((error: unknown) => {
         if (signal?.aborted && error === signal.reason) throw error;
-        throw toRegistryError(error, `deregistering ${JSON.stringify(key)}`, this.connection.endpoints);
+        throw toRegistryError(error, `deregistering ${JSON.stringify(key)}`, this.deps);
       });
     });
   }
@@ -144,7 +147,7 @@ class EtcdRegistryImpl implements EtcdRegistry {
         signal,
       );
       for (const [key, reason] of read.skipped) {
-        this.settings.logger.warn(`etcd: getService skipped the entry ${JSON.stringify(key)}: ${reason}`, {
+        warn(this.settings, `etcd: getService skipped the entry ${JSON.stringify(key)}: ${reason}`, {
           service: serviceName,
           key,
         });
@@ -152,7 +155,7 @@ class EtcdRegistryImpl implements EtcdRegistry {
       return Object.freeze([...read.entries.values()]);
     } catch (error) {
       if (signal?.aborted && error === signal.reason) throw error;
-      throw toRegistryError(error, `reading ${JSON.stringify(serviceName)}`, this.connection.endpoints);
+      throw toRegistryError(error, `reading ${JSON.stringify(serviceName)}`, this.deps);
     }
   }
 
@@ -177,9 +180,27 @@ class EtcdRegistryImpl implements EtcdRegistry {
       registrations.map((registration) => registration.stop(undefined)),
     );
     for (const result of results) {
-      if (result.status === "rejected") this.settings.logger.warn(String((result.reason as Error).message));
+      if (result.status === "rejected") warn(this.settings, errorMessage(result.reason));
     }
     if (this.connection.owned) this.connection.client.close();
+  }
+
+  /**
+   * What `console.log` and `JSON.stringify` show: the endpoints and namespace, never the password,
+   * an auth token or the TLS key (the etcd3 client holding them stays hidden).
+   */
+  toJSON(): Record<string, unknown> {
+    return {
+      endpoints: this.connection.endpoints,
+      namespace: this.settings.namespace,
+      registered: this.registrations.size,
+      watchers: this.watchers.size,
+      closed: this.closed,
+    };
+  }
+
+  [inspect.custom](): string {
+    return `EtcdRegistry ${inspect(this.toJSON())}`;
   }
 
   private throwIfClosed(call: string): void {
@@ -200,5 +221,5 @@ export function createEtcdRegistry(options: EtcdRegistryOptions = {}): EtcdRegis
     throw new InvalidArgumentError("etcd: createEtcdRegistry: options must be an object (or left out)");
   }
   const settings = resolveSettings(options);
-  return new EtcdRegistryImpl(connect(options, settings.requestTimeoutMs), settings);
+  return new EtcdRegistryImpl(connect(options, settings), settings);
 }

@@ -1,4 +1,5 @@
 import { type Clock, InvalidArgumentError, type Logger, systemClock } from "@switchyard/api";
+import { SecretSet } from "@switchyard/kit";
 import type { BackoffSettings } from "./backoff.js";
 import type { EtcdRegistryOptions } from "./options.js";
 
@@ -14,6 +15,11 @@ export interface Settings {
   readonly clock: Clock;
   readonly backoff: BackoffSettings;
   readonly random: () => number;
+  /**
+   * The password, the TLS private key and every auth token etcd hands out: what no error, log
+   * line or inspected object may show.
+   */
+  readonly secrets: SecretSet;
 }
 
 /** Kratos's namespace, so that Go services built with Kratos and Node services see each other. */
@@ -91,6 +97,9 @@ export function resolveSettings(options: EtcdRegistryOptions): Settings {
     fail(`leaseTtlMs must be at least 1000 (etcd counts whole seconds), got ${leaseTtlMs}`);
   const random = options.random ?? Math.random;
   if (typeof random !== "function") fail("random must be a function returning a number in [0, 1)");
+  const secrets = new SecretSet();
+  secrets.add(options.auth?.password);
+  secrets.add(options.tls?.key);
   return {
     namespace: checkNamespace(options.namespace),
     ttlSeconds: Math.ceil(leaseTtlMs / 1000),
@@ -100,5 +109,6 @@ export function resolveSettings(options: EtcdRegistryOptions): Settings {
     clock: checkClock(options.clock),
     backoff: checkBackoff(options.backoff),
     random,
+    secrets,
   };
 }

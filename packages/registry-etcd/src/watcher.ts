@@ -1,3 +1,4 @@
+import { inspect } from "node:util";
 import {
   type RegistryCallOptions,
   type ServiceInstance,
@@ -5,6 +6,7 @@ import {
   type Watcher,
   WatcherStoppedError,
 } from "@switchyard/api";
+import { holdProcess } from "@switchyard/kit";
 import { type MirrorDeps, ServiceMirror } from "./mirror.js";
 
 type List = readonly ServiceInstance[];
@@ -23,7 +25,9 @@ const DONE: IteratorReturnResult<undefined> = Object.freeze({ done: true, value:
  * later calls wait until the list differs from the one last given. Changes that arrive together
  * (a burst of registrations) reach a waiting `next()` as one list, on a later turn of the event
  * loop, and a consumer that calls `next()` rarely gets only the latest list. Errors never reach
- * `next()`: the last good list stays while the watch is retried.
+ * `next()`: the last good list stays while the watch is retried. While a `next()` is pending the
+ * process is held alive: the watch stream keeps a connection open, but retries after a failure
+ * run on unref'd timers, and a `for await` must not end with exit code 13 while etcd is away.
  */
 export class EtcdWatcher implements Watcher {
   private readonly service: string;
@@ -36,6 +40,7 @@ export class EtcdWatcher implements Watcher {
   private scheduled = false;
   private stopped = false;
   private stopReason = "";
+  private release: (() => void) | undefined = undefined;
 
   /** `detach` runs once, when the watcher stops. */
   constructor(
@@ -85,11 +90,13 @@ export class EtcdWatcher implements Watcher {
         signal,
         onAbort: () => {
           this.waiters.delete(waiter);
+          this.releaseIfIdle();
           reject(signal?.reason);
         },
       };
       signal?.addEventListener("abort", waiter.onAbort, { once: true });
       this.waiters.add(waiter);
+      this.release ??= holdProcess();
     });
   }
 
@@ -108,6 +115,11 @@ export class EtcdWatcher implements Watcher {
     this.mirror.stop();
     this.detach(this);
     for (const waiter of this.drain()) waiter.reject(this.stoppedError());
+  }
+
+  /** What `console.log` shows: the service and whether it stopped (the etcd client stays hidden). */
+  [inspect.custom](): string {
+    return `EtcdWatcher ${inspect({ service: this.service, stopped: this.stopped })}`;
   }
 
   [Symbol.asyncIterator](): AsyncIterator<List, undefined> {
@@ -155,8 +167,15 @@ export class EtcdWatcher implements Watcher {
   private drain(): Waiter[] {
     const waiters = [...this.waiters];
     this.waiters.clear();
+    this.releaseIfIdle();
     for (const waiter of waiters) waiter.signal?.removeEventListener("abort", waiter.onAbort);
     return waiters;
+  }
+
+  private releaseIfIdle(): void {
+    if (this.waiters.size > 0 || this.release === undefined) return;
+    this.release();
+    this.release = undefined;
   }
 
   private stoppedError(): WatcherStoppedError {

@@ -2,6 +2,7 @@ import { execFileSync } from "node:child_process";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { inspect } from "node:util";
 import { RegistryError } from "@switchyard/api";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { createEtcdRegistry, type EtcdRegistry, type EtcdRegistryOptions } from "../src/index.js";
@@ -119,5 +120,18 @@ describe("etcd registry over TLS", { timeout: 20_000 }, () => {
     const error = await reg.getService("api").catch((e: unknown) => e);
     expect(error).toBeInstanceOf(RegistryError);
     expect((error as Error).message).toMatch(/^etcd: reading "api" failed: /);
+  });
+
+  it("keeps the client key out of what console.log and JSON.stringify show of the registry and its watchers", async () => {
+    const key = pem.key.toString("utf8"); // as text, the way a key read from an environment variable comes
+    const reg = registry({ namespace: uniqueNamespace(), tls: { ...pem, key, servername: "etcd.test" } });
+    const watcher = reg.watch("api");
+    const keyLine = key.split("\n")[1]!;
+    const deep = { depth: Number.POSITIVE_INFINITY, showHidden: true };
+    for (const text of [inspect(reg, deep), JSON.stringify(reg), inspect(watcher, deep)]) {
+      expect(text).not.toContain("PRIVATE KEY");
+      expect(text).not.toContain(keyLine);
+    }
+    await watcher.stop();
   });
 });

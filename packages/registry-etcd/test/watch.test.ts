@@ -1,5 +1,5 @@
 import { RegistryError, type ServiceInstance } from "@switchyard/api";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { createEtcdRegistry, type EtcdRegistry, type EtcdRegistryOptions } from "../src/index.js";
 import { useEtcd } from "./etcd-server.js";
 import { hasIds, ids, instance, recordingLogger, uniqueNamespace, until, within } from "./helpers.js";
@@ -180,8 +180,10 @@ describe("etcd watch: data under the prefix", { timeout: 30_000 }, () => {
   });
 });
 
-describe("etcd watch: a logger that throws", () => {
-  it("retries the read instead of leaving an unhandled rejection, and still delivers the list", async () => {
+describe("etcd watch: a logger that throws", { timeout: 30_000 }, () => {
+  it("delivers the list all the same, and sends the report it threw on to process.emitWarning", async () => {
+    const emitted = vi.spyOn(process, "emitWarning").mockImplementation(() => {});
+    cleanups.push(() => emitted.mockRestore());
     const namespace = uniqueNamespace();
     let throws = 1;
     const logger = {
@@ -194,6 +196,30 @@ describe("etcd watch: a logger that throws", () => {
     const watcher = registry({ namespace, logger }).watch("api");
     await until(watcher, hasIds("api-1"), WAIT_MS, "the list after the logger threw once");
     expect(throws).toBeLessThan(1);
+    expect(emitted.mock.calls.map(([message]) => String(message))).toEqual([
+      expect.stringMatching(/skipped the entry .*garbage.*logger down/),
+    ]);
+  });
+
+  it("stops no watch: its reports go to process.emitWarning and later changes still arrive", async () => {
+    const emitted = vi.spyOn(process, "emitWarning").mockImplementation(() => {});
+    cleanups.push(() => emitted.mockRestore());
+    const namespace = uniqueNamespace();
+    const broken = {
+      warn() {
+        throw new Error("log sink is full");
+      },
+    };
+    await etcd.admin.put(`${namespace}/api/early`).value("not json"); // skipped on the first read
+    const reader = registry({ namespace, logger: broken });
+    const writer = registry({ namespace });
+    const watcher = reader.watch("api");
+    await until(watcher, (list) => list.length === 0, WAIT_MS, "the first list, without the bad entry");
+    await etcd.admin.put(`${namespace}/api/late`).value("not json either"); // skipped while watching
+    await writer.register(instance("api", 1));
+    await until(watcher, hasIds("api-1"), WAIT_MS, "the instance registered after the bad entries");
+    const warnings = emitted.mock.calls.map(([message]) => String(message));
+    expect(warnings.filter((m) => /skipped the entry .*log sink is full/.test(m))).toHaveLength(2);
   });
 });
 

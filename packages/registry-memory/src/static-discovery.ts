@@ -22,20 +22,26 @@ export function createStaticDiscovery(instances: readonly ServiceInstance[]): Di
   if (!Array.isArray(instances)) {
     throw new InvalidArgumentError(`${NAME}: expected an array of instances, got ${String(instances)}`);
   }
-  const byService = new Map<string, ServiceInstance[]>();
+  // One list and one id set per service: a duplicate is found by a set lookup, so building the
+  // discovery stays linear in the number of instances.
+  const byService = new Map<string, { list: ServiceInstance[]; ids: Set<string> }>();
   instances.forEach((value, i) => {
     const instance = toInstance(value, NAME, `instances[${i}]`);
-    const list = byService.get(instance.name) ?? [];
-    if (list.some((other) => other.id === instance.id)) {
+    let service = byService.get(instance.name);
+    if (service === undefined) {
+      service = { list: [], ids: new Set() };
+      byService.set(instance.name, service);
+    }
+    if (service.ids.has(instance.id)) {
       throw new InvalidArgumentError(
         `${NAME}: instances[${i}] repeats id ${JSON.stringify(instance.id)} of service ${JSON.stringify(instance.name)}; give each instance its own id`,
       );
     }
-    list.push(instance);
-    byService.set(instance.name, list);
+    service.ids.add(instance.id);
+    service.list.push(instance);
   });
   const lists = new Map<string, readonly ServiceInstance[]>();
-  for (const [name, list] of byService) lists.set(name, Object.freeze(list));
+  for (const [name, { list }] of byService) lists.set(name, Object.freeze(list));
   return new StaticDiscovery(lists);
 }
 

@@ -5,6 +5,7 @@ import {
   type Watcher,
   WatcherStoppedError,
 } from "@switchyard/api";
+import { holdProcess } from "@switchyard/kit";
 
 /** Where a {@link MemoryWatcher} reads its list, and whom it tells when it stops. */
 export interface WatchSource {
@@ -29,7 +30,9 @@ const DONE: IteratorReturnResult<undefined> = Object.freeze({ done: true, value:
  * The watcher of one service in an in-process registry or static list. The first `next()` gives
  * the list as it is; later calls wait until the list differs from the one last given, so several
  * changes between two calls give one list, and a change back to an equal list gives none.
- * Async iteration ends when the watcher stops; `break` out of a `for await` stops it.
+ * Async iteration ends when the watcher stops; `break` out of a `for await` stops it. While a
+ * `next()` is pending the process stays alive (a `for await` over a registry that changes only
+ * later must not let Node exit); a stopped watcher holds nothing.
  */
 export class MemoryWatcher implements Watcher {
   private readonly source: WatchSource;
@@ -41,6 +44,8 @@ export class MemoryWatcher implements Watcher {
   private stopCause: unknown = undefined;
   private readonly watchSignal: AbortSignal | undefined;
   private readonly onWatchAbort: () => void;
+  /** Releases the hold on the process that pending `next()` calls keep; set while any is pending. */
+  private release: (() => void) | undefined = undefined;
 
   /** `label` names the watcher in errors, such as `memory registry: the watcher of "api"`. */
   constructor(source: WatchSource, label: string, signal: AbortSignal | undefined) {
@@ -72,11 +77,13 @@ export class MemoryWatcher implements Watcher {
       if (signal !== undefined) {
         waiter.onAbort = () => {
           this.waiters.delete(waiter);
+          this.releaseIfIdle();
           reject(signal.reason);
         };
         signal.addEventListener("abort", waiter.onAbort, { once: true });
       }
       this.waiters.add(waiter);
+      this.release ??= holdProcess();
     });
   }
 
@@ -138,10 +145,17 @@ export class MemoryWatcher implements Watcher {
   private drain(): Waiter[] {
     const waiters = [...this.waiters];
     this.waiters.clear();
+    this.releaseIfIdle();
     for (const waiter of waiters) {
       if (waiter.onAbort !== undefined) waiter.signal?.removeEventListener("abort", waiter.onAbort);
     }
     return waiters;
+  }
+
+  private releaseIfIdle(): void {
+    if (this.waiters.size > 0 || this.release === undefined) return;
+    this.release();
+    this.release = undefined;
   }
 
   private stoppedError(): WatcherStoppedError {

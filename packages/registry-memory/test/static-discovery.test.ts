@@ -50,4 +50,22 @@ describe("static discovery", () => {
     );
     expect(() => createStaticDiscovery([instance(1), { ...instance(1), name: "other" }])).not.toThrow();
   });
+
+  // A some() per instance made 100,000 instances take about a minute, past the test timeout; a
+  // linear build takes a fraction of a second.
+  const numbered = (n: number): ServiceInstance => instance(n, { endpoints: [`http://host-${n}:8000`] });
+  it("takes 100,000 instances of one service in one linear pass", async () => {
+    const many = Array.from({ length: 100_000 }, (_, n) => numbered(n));
+    const found = await createStaticDiscovery(many).getService("helloworld");
+    expect(found).toHaveLength(100_000);
+    expect(found[99_999]!.id).toBe("helloworld-99999");
+  });
+
+  it("still finds a repeated id at the end of 100,000 instances", () => {
+    const many = Array.from({ length: 100_000 }, (_, n) => numbered(n));
+    many.push(numbered(0));
+    expect(() => createStaticDiscovery(many)).toThrow(
+      /instances\[100000\] repeats id "helloworld-0" of service "helloworld"/,
+    );
+  });
 });

@@ -6,6 +6,7 @@ import {
   startConsulDouble,
 } from "../src/consul.js";
 import { createFakeClock, type FakeClock } from "../src/fake-clock.js";
+import { type Answer, type CallInit, kratosBody, request } from "./consul-http.js";
 
 let double: ConsulDouble;
 let clock: FakeClock;
@@ -20,13 +21,6 @@ async function start(options: ConsulDoubleOptions = {}): Promise<ConsulDouble> {
   return double;
 }
 
-interface Answer {
-  readonly status: number;
-  readonly headers: Headers;
-  readonly text: string;
-  json<T = unknown>(): T;
-}
-
 /** The parts of a health entry the tests read. */
 interface Entry {
   readonly Node: Record<string, unknown>;
@@ -37,37 +31,7 @@ interface Entry {
   readonly Checks: ReadonlyArray<{ readonly CheckID: string; readonly Status: string }>;
 }
 
-async function call(
-  path: string,
-  init: { method?: string; body?: unknown; token?: string; headers?: Record<string, string> } = {},
-): Promise<Answer> {
-  const headers: Record<string, string> = { ...init.headers };
-  if (init.token !== undefined) headers["X-Consul-Token"] = init.token;
-  const response = await fetch(`${double.url}${path}`, {
-    method: init.method ?? (init.body === undefined ? "GET" : "PUT"),
-    headers,
-    body:
-      init.body === undefined
-        ? undefined
-        : typeof init.body === "string"
-          ? init.body
-          : JSON.stringify(init.body),
-  });
-  const text = await response.text();
-  return { status: response.status, headers: response.headers, text, json: <T>() => JSON.parse(text) as T };
-}
-
-const kratosBody = (id: string, extra: Record<string, unknown> = {}) => ({
-  ID: id,
-  Name: "api",
-  Tags: ["version=1.0.0"],
-  Meta: { zone: "a" },
-  Address: "10.0.0.5",
-  Port: 8000,
-  TaggedAddresses: { http: { Address: "http://10.0.0.5:8000", Port: 8000 } },
-  Checks: [{ CheckID: `service:${id}`, TTL: "30s", DeregisterCriticalServiceAfter: "1m" }],
-  ...extra,
-});
+const call = (path: string, init?: CallInit): Promise<Answer> => request(double.url, path, init);
 
 const register = (id: string, extra?: Record<string, unknown>) =>
   call("/v1/agent/service/register", { body: kratosBody(id, extra) });

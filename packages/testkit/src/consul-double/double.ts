@@ -69,8 +69,9 @@ function scopeKey(scope: ConsulDoubleScope | undefined, enterprise: boolean): st
 /**
  * Starts a double of the Consul agent HTTP API on 127.0.0.1: service register/deregister, TTL
  * checks (pass/warn/fail/update, expiry to critical), `DeregisterCriticalServiceAfter` reaping,
- * `/v1/health/service/:name` with `passing`, `dc`, blocking queries (`index`, `wait`,
- * `X-Consul-Index`), ACL tokens, and the read endpoints `/v1/agent/service/:id`,
+ * `/v1/health/service/:name` with `passing`, `tag`, `node-meta` and `dc`, the catalog reads
+ * `/v1/catalog/service/:name` and `/v1/catalog/services`, blocking queries on all three (`index`,
+ * `wait`, `X-Consul-Index`), ACL tokens, and the read endpoints `/v1/agent/service/:id`,
  * `/v1/agent/services`, `/v1/agent/checks`. Checks other than TTL are stored but not run: they
  * keep their initial status (critical unless the definition sets `Status`) until
  * {@link ConsulDouble.setCheckStatus} changes it. Close it in `afterEach`.

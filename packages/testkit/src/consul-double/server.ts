@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { agentRoute, statusRoute } from "./agent.js";
+import { catalogRoute } from "./catalog.js";
 import { realClock } from "./clock.js";
 import type { DoubleContext, DoubleRequest } from "./context.js";
 import { FaultQueue } from "./faults.js";
@@ -143,7 +144,11 @@ export class DoubleServer {
   private route(request: DoubleRequest): void {
     try {
       if (request.path.startsWith("/v1/health/service/")) healthService(this.ctx, request);
-      else if (!agentRoute(this.ctx, request) && !statusRoute(this.ctx, request)) {
+      else if (
+        !agentRoute(this.ctx, request) &&
+        !catalogRoute(this.ctx, request) &&
+        !statusRoute(this.ctx, request)
+      ) {
         throw new HttpError(404, "404 page not found");
       }
     } catch (error) {

@@ -20,10 +20,16 @@ export class CatalogState {
   private readonly listeners = new Set<() => void>();
   private closed = false;
   index: number;
+  /**
+   * The index of the services table (what `/v1/catalog/services` blocks on): moved by writes of
+   * a service definition (registration, deregistration), not by check updates.
+   */
+  servicesIndex: number;
 
   constructor(clock: Clock, initialIndex: number) {
     this.clock = clock;
     this.index = initialIndex;
+    this.servicesIndex = initialIndex;
   }
 
   /** Calls `listener` after every write (and index reset); returns the unsubscribe function. */
@@ -75,6 +81,7 @@ export class CatalogState {
       return;
     }
     const index = this.bump(scope, def.name);
+    this.servicesIndex = index;
     if (previous !== undefined && previous.name !== def.name) this.bumpName(scope, previous.name, index);
     this.services.set(key(scope, def.id), {
       ...def,
@@ -115,7 +122,7 @@ export class CatalogState {
     if (service === undefined) return false;
     this.services.delete(key(scope, id));
     for (const check of this.checksOf(scope, id)) this.dropCheck(check);
-    this.bump(scope, service.name);
+    this.servicesIndex = this.bump(scope, service.name);
     this.notify();
     return true;
   }
@@ -139,6 +146,7 @@ export class CatalogState {
   /** Sets every index to `to`, as after restoring an older snapshot; blocking queries re-evaluate. */
   resetIndex(to: number): void {
     this.index = to;
+    this.servicesIndex = to;
     for (const name of this.serviceIndexes.keys()) this.serviceIndexes.set(name, to);
     this.notify();
   }

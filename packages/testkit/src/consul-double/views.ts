@@ -24,15 +24,28 @@ function scopeFields(scope: string, enterprise: boolean): Record<string, string>
   return { Namespace: namespace, Partition: partition };
 }
 
-/** The node part of a health entry. */
-export function nodeView(node: NodeInfo): Record<string, unknown> {
+/** The metadata Consul gives every node (what `node-meta` filters match). */
+export const NODE_META: Readonly<Record<string, string>> = Object.freeze({
+  "consul-network-segment": "",
+  "consul-version": "1.20.0",
+});
+
+/** The fields every view of the node starts with. */
+function nodeFields(node: NodeInfo): Record<string, unknown> {
   return {
     ID: node.id,
     Node: node.name,
     Address: node.address,
     Datacenter: node.datacenter,
     TaggedAddresses: { lan: node.address, lan_ipv4: node.address, wan: node.address, wan_ipv4: node.address },
-    Meta: { "consul-network-segment": "", "consul-version": "1.20.0" },
+  };
+}
+
+/** The node part of a health entry. */
+export function nodeView(node: NodeInfo): Record<string, unknown> {
+  return {
+    ...nodeFields(node),
+    Meta: { ...NODE_META },
     ...(node.enterprise ? { Partition: "default" } : {}),
     CreateIndex: 1,
     ModifyIndex: 1,
@@ -141,4 +154,31 @@ export function agentServiceView(service: StoredService, node: NodeInfo): Record
     ...rest
   } = serviceView(service, node.enterprise);
   return { ...rest, Datacenter: node.datacenter };
+}
+
+/**
+ * One entry of `GET /v1/catalog/service/:name` (a ServiceNode): the node's fields, then the
+ * service's, each prefixed with `Service`, as Consul's API documentation lists them.
+ */
+export function catalogServiceView(service: StoredService, node: NodeInfo): Record<string, unknown> {
+  const tagged = taggedAddresses(service);
+  return {
+    ...nodeFields(node),
+    NodeMeta: { ...NODE_META },
+    ServiceKind: "",
+    ServiceID: service.id,
+    ServiceName: service.name,
+    ServiceTags: [...service.tags],
+    ServiceAddress: service.address,
+    ...(Object.keys(tagged).length === 0 ? {} : { ServiceTaggedAddresses: sorted(tagged) }),
+    ServiceWeights: service.weights,
+    ServiceMeta: sorted(service.meta),
+    ServicePort: service.port,
+    ServiceEnableTagOverride: service.enableTagOverride,
+    ServiceProxy: { Mode: "", MeshGateway: {}, Expose: {} },
+    ServiceConnect: {},
+    ...scopeFields(service.scope, node.enterprise),
+    CreateIndex: service.createIndex,
+    ModifyIndex: service.modifyIndex,
+  };
 }
