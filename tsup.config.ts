@@ -1,7 +1,7 @@
 // The one build configuration every published package uses (`tsup --config ../../tsup.config.ts`).
 // Switching builders (tsdown is tsup's successor) is a change to this file alone.
 // Entries come from the package's `exports` map: "." builds src/index.ts, "./x" builds src/x.ts.
-import { readFileSync } from "node:fs";
+import { readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { defineConfig, type Options } from "tsup";
 
@@ -52,11 +52,10 @@ function classNames(): Plugin {
   };
 }
 
-export default defineConfig({
-  entry: entries(),
-  format: ["esm", "cjs"],
-  dts: true,
-  clean: true,
+// Each package's dist/ is written by the two builds below; clear it once, before both start.
+rmSync(join(process.cwd(), "dist"), { recursive: true, force: true });
+
+const shared: Options = {
   // Source maps, without the sources embedded in them. With `sourcesContent` they were 60–68% of
   // every package: a second copy of code that ships beside them anyway, unminified and readable.
   // What a map adds is the original file and line (`src/p2c.ts:57` under
@@ -70,7 +69,30 @@ export default defineConfig({
   plugins: [classNames()],
   target: "node20",
   platform: "node",
-  treeshake: true,
-  splitting: false,
+  clean: false,
   minify: false,
-});
+};
+
+export default defineConfig([
+  // ESM, one output file per source file. With "sideEffects": false, an application's bundler then
+  // drops every module it does not reach: `import { wrr }` leaves ewma, p2c's helpers, the resolver
+  // loop and kit's secret handling behind. A package bundled into one file can only be tree-shaken
+  // statement by statement, and a module-level `Object.freeze(...)` or a class with a computed
+  // `Symbol.for` key is kept because a bundler cannot prove it free of side effects.
+  {
+    ...shared,
+    entry: ["src/**/*.ts"],
+    format: ["esm"],
+    bundle: false,
+    dts: { entry: entries() },
+  },
+  // CommonJS, one file per entry point (require() loads everything it is given anyway).
+  {
+    ...shared,
+    entry: entries(),
+    format: ["cjs"],
+    dts: true,
+    treeshake: true,
+    splitting: false,
+  },
+]);

@@ -38,18 +38,35 @@ function checkLinksOut({ manifest, name }) {
  * of that entry point alone is not made to install it (testkit's Consul double needs no vitest).
  */
 function checkOptionalPeers({ dir, manifest }) {
-  const entries = readdirSync(join(dir, "dist")).filter((file) => file.endsWith(".js"));
+  // The ESM entry points of the exports map, each with every module it reaches (dist/ holds one
+  // file per source module).
+  const entries = Object.entries(manifest.exports ?? {})
+    .filter(([key]) => key !== "./package.json")
+    .map(([, entry]) => entry?.import?.default)
+    .filter((file) => typeof file === "string");
   for (const peer of Object.keys(manifest.peerDependencies ?? {})) {
     if (peer.startsWith("@switchyard/") || manifest.peerDependenciesMeta?.[peer]?.optional) continue;
     const importer = new RegExp(`from ["']${peer.replace(/[/.]/g, "\\$&")}(/[^"']*)?["']`);
     for (const entry of entries) {
-      if (!importer.test(readFileSync(join(dir, "dist", entry), "utf8"))) {
+      if (!reachable(dir, entry).some((file) => importer.test(readFileSync(file, "utf8")))) {
         problems.push(
-          `${manifest.name}: dist/${entry} does not import its peer ${peer}: mark it optional in "peerDependenciesMeta"`,
+          `${manifest.name}: ${entry} does not import its peer ${peer}: mark it optional in "peerDependenciesMeta"`,
         );
       }
     }
   }
+}
+
+/** The module `entry` (relative to `dir`) and every module it imports by a relative path. */
+function reachable(dir, entry) {
+  const seen = new Set([join(dir, entry)]);
+  for (const file of seen) {
+    if (!existsSync(file)) continue;
+    for (const match of readFileSync(file, "utf8").matchAll(/(?:from|import)\s*["'](\.{1,2}\/[^"']+)["']/g)) {
+      seen.add(join(file, "..", match[1]));
+    }
+  }
+  return [...seen].filter((file) => existsSync(file));
 }
 
 /** No `class _Name`: esbuild's inner name for a self-referencing class, seen in stack traces. */
