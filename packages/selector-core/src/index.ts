@@ -11,6 +11,7 @@ export { isNodeFailure } from "./failure.js";
 export { systemClock } from "./clock.js";
 
 // For balancer, registry and transport authors.
+export { WrappedNode } from "./wrapped-node.js";
 export { toMetadata } from "./metadata.js";
 export { filterName } from "./filter.js";
 export { DEFAULT_SUBSET_SIZE, randomSubsetKey, subset } from "./subset.js";
