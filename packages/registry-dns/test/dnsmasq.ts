@@ -90,15 +90,27 @@ function hostsFile(hosts: DnsRecords["hosts"]): string {
   return `${lines.join("\n")}\n`;
 }
 
-/** Starts dnsmasq serving `records`. Stop it in an afterAll/afterEach. */
+/**
+ * Starts dnsmasq serving `records`; stop it in an afterAll or a cleanup. A port taken by someone
+ * else between asking and binding is retried on another.
+ */
 export async function startDnsmasq(records: DnsRecords = {}): Promise<Dnsmasq> {
   const bin = findDnsmasq();
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await launch(bin, records);
+    } catch (error) {
+      if (attempt >= 3 || !/Address already in use/.test(String(error))) throw error;
+    }
+  }
+}
+
+async function launch(bin: string, records: DnsRecords): Promise<Dnsmasq> {
   const dir = await mkdtemp(join(tmpdir(), "switchyard-dnsmasq-"));
   await chmod(dir, 0o755); // dnsmasq run as root reads the file as an unprivileged user
   const hosts = join(dir, "hosts");
   await writeFile(hosts, hostsFile(records.hosts));
   const port = await freePort();
-  let current = records;
   let child: ChildProcess | undefined;
   let log = "";
   const logged: string[] = [];
@@ -185,28 +197,35 @@ export async function startDnsmasq(records: DnsRecords = {}): Promise<Dnsmasq> {
   };
 
   try {
-    await start(current);
+    await start(records);
   } catch (error) {
     await rm(dir, { recursive: true, force: true });
     throw error;
   }
+  // One change at a time: two restarts at once would race for the port.
+  let changes = Promise.resolve();
+  const serially = (change: () => Promise<void>): Promise<void> => {
+    const done = changes.then(change);
+    changes = done.catch(() => {});
+    return done;
+  };
   return {
     port,
     server: `127.0.0.1:${port}`,
     server6: `[::1]:${port}`,
-    async setHosts(next) {
-      current = { ...current, hosts: next };
-      await writeFile(hosts, hostsFile(next));
-      const read = nextRead();
-      child?.kill("SIGHUP");
-      await read;
-    },
-    async setRecords(next) {
-      current = next;
-      await writeFile(hosts, hostsFile(next.hosts));
-      await kill();
-      await start(next);
-    },
+    setHosts: (next) =>
+      serially(async () => {
+        await writeFile(hosts, hostsFile(next));
+        const read = nextRead();
+        child?.kill("SIGHUP");
+        await read;
+      }),
+    setRecords: (next) =>
+      serially(async () => {
+        await writeFile(hosts, hostsFile(next.hosts));
+        await kill();
+        await start(next);
+      }),
     queries: () => [...logged],
     async stop() {
       await kill();

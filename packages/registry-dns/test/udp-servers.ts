@@ -81,8 +81,21 @@ function serveTcp(port: number, script: Script, track: Tracker): Promise<Server>
   return once(server, "listening").then(() => server);
 }
 
-/** A UDP (and TCP, same port) DNS server that answers every query with `script`. */
+/**
+ * A UDP (and TCP, same port) DNS server that answers every query with `script`. A TCP port taken
+ * by someone else is retried on another pair.
+ */
 export async function startScriptedServer(script: Script): Promise<TestDnsServer> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await scriptedServer(script);
+    } catch (error) {
+      if (attempt >= 5 || (error as NodeJS.ErrnoException).code !== "EADDRINUSE") throw error;
+    }
+  }
+}
+
+async function scriptedServer(script: Script): Promise<TestDnsServer> {
   const track = tracker();
   const udp = createSocket("udp4");
   udp.on("message", (message: Buffer, from: RemoteInfo) => {
@@ -96,7 +109,10 @@ export async function startScriptedServer(script: Script): Promise<TestDnsServer
   udp.bind(0, "127.0.0.1");
   await once(udp, "listening");
   const port = udp.address().port;
-  const tcp = await serveTcp(port, script, track);
+  const tcp = await serveTcp(port, script, track).catch((error: unknown) => {
+    udp.close();
+    throw error;
+  });
   return {
     address: `127.0.0.1:${port}`,
     port,
