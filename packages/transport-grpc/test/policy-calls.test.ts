@@ -3,8 +3,8 @@ import type { Node, NodeFilter } from "@switchyard/api";
 import { version } from "@switchyard/filter-version";
 import type { FakeClock } from "@switchyard/testkit";
 import { beforeEach, describe, expect, it } from "vitest";
+import { UPDATE_ATTRIBUTE } from "../src/channel/names.js";
 import { createRouteInterceptor, ROUTE_METADATA_KEY, SWEEP_PERIOD_MS } from "../src/index.js";
-import { UPDATE_ATTRIBUTE } from "../src/names.js";
 import type { FakeHelper } from "./fake-channel.js";
 import {
   A,

@@ -2,10 +2,10 @@ import { connectivityState, experimental, Metadata } from "@grpc/grpc-js";
 import { wrr } from "@switchyard/balancer-wrr";
 import { createFakeClock, type FakeClock } from "@switchyard/testkit";
 import { expect } from "vitest";
-import { SwitchyardLoadBalancer } from "../src/balancer.js";
 import { createChannelOptions } from "../src/index.js";
 import type { SwitchyardChannelOptions } from "../src/options.js";
-import { SwitchyardPolicyConfig } from "../src/policy-config.js";
+import { SwitchyardLoadBalancer } from "../src/policy/balancer.js";
+import { SwitchyardPolicyConfig } from "../src/policy/policy-config.js";
 import { endpoints, FakeHelper } from "./fake-channel.js";
 import { type SpySelector, spySelector } from "./spy.js";
 

@@ -1,9 +1,9 @@
 import { experimental, status } from "@grpc/grpc-js";
 import type { FakeClock } from "@switchyard/testkit";
 import { beforeEach, describe, expect, it } from "vitest";
+import { UPDATE_ATTRIBUTE } from "../src/channel/names.js";
 import { createChannelOptions } from "../src/index.js";
-import { UPDATE_ATTRIBUTE } from "../src/names.js";
-import { SwitchyardPolicyConfig } from "../src/policy-config.js";
+import { SwitchyardPolicyConfig } from "../src/policy/policy-config.js";
 import type { FakeHelper } from "./fake-channel.js";
 import {
   A,

@@ -1,10 +1,10 @@
 import { type ChannelOptions, experimental, status } from "@grpc/grpc-js";
 import { createResolver, type Resolver, type ResolverUpdate } from "@switchyard/selector-core";
+import { PLAN_OPTION, UPDATE_ATTRIBUTE } from "../channel/names.js";
+import { type ChannelPlan, planOf } from "../channel/plan.js";
+import { POLICY_CONFIG, readServiceConfig, SERVICE_CONFIG_OPTION } from "../channel/service-config.js";
+import { serviceNameOf } from "../channel/target.js";
 import { MethodConfigSelector } from "./config-selector.js";
-import { PLAN_OPTION, UPDATE_ATTRIBUTE } from "./names.js";
-import { type ChannelPlan, planOf } from "./plan.js";
-import { POLICY_CONFIG, readServiceConfig, SERVICE_CONFIG_OPTION } from "./service-config.js";
-import { serviceNameOf } from "./target.js";
 
 type ServiceConfigResult = Parameters<experimental.ResolverListener>[2];
 

@@ -2,12 +2,12 @@ import { type ChannelOptions, connectivityState, experimental } from "@grpc/grpc
 import type { Node, Selector } from "@switchyard/api";
 import { errorMessage, warnSafely } from "@switchyard/kit";
 import { createNode, type ResolverUpdate } from "@switchyard/selector-core";
+import { PLAN_OPTION, POLICY_NAME, UPDATE_ATTRIBUTE } from "../channel/names.js";
+import { type ChannelPlan, defaultPlan, planOf } from "../channel/plan.js";
 import type { ChannelNode } from "./channel-node.js";
 import { Child } from "./child.js";
 import { Limbo } from "./limbo.js";
-import { PLAN_OPTION, POLICY_NAME, UPDATE_ATTRIBUTE } from "./names.js";
 import { SwitchyardPicker } from "./picker.js";
-import { type ChannelPlan, defaultPlan, planOf } from "./plan.js";
 import { SwitchyardPolicyConfig } from "./policy-config.js";
 import { ThrowReport } from "./report.js";
 
