@@ -21,11 +21,14 @@ export interface PolicyHarness {
   readonly policy: SwitchyardLoadBalancer;
   readonly spy: SpySelector;
   readonly clock: FakeClock;
-  /** Gives the policy `addresses`, with channel options from createChannelOptions plus `extra`. */
+  /**
+   * Gives the policy `addresses` (or endpoints, such as the discovery resolver's), with channel
+   * options from createChannelOptions plus `extra`.
+   */
   start(
     options?: Partial<SwitchyardChannelOptions>,
     extra?: Record<string, unknown>,
-    ...addresses: string[]
+    ...addresses: (string | experimental.Endpoint)[]
   ): void;
   /** Picks with the last published picker (method SayHello). */
   pick(metadata?: Metadata): experimental.PickResult;

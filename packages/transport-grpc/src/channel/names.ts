@@ -24,6 +24,3 @@ const PRIVATE = `${experimental.SUBCHANNEL_ARGS_EXCLUDE_KEY_PREFIX}.switchyard`;
 
 /** Channel option holding the {@link ChannelPlan} of a channel (set by `createChannelOptions`). */
 export const PLAN_OPTION = `${PRIVATE}.plan`;
-
-/** Resolver attribute holding the `ResolverUpdate` an endpoint list was built from. */
-export const UPDATE_ATTRIBUTE = `${PRIVATE}.update`;
