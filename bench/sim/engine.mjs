@@ -23,14 +23,24 @@ export const REFUSE_MS = 0.5;
 /** Width of the buckets that picks are counted in, for shares over time, ms. */
 export const BUCKET_MS = 50;
 
+// Outcomes as the HTTP transport reports them: a refused connection sent nothing, a reset one had
+// sent its request, a 503 is a reply, a deadline cut a call that had been sent.
 const INFO_REFUSED = Object.freeze({
   error: Object.assign(new Error("connect ECONNREFUSED"), { code: "ECONNREFUSED" }),
+  bytesSent: false,
+  bytesReceived: false,
 });
 const INFO_RESET = Object.freeze({
   error: Object.assign(new Error("socket hang up"), { code: "ECONNRESET" }),
+  bytesSent: true,
+  bytesReceived: false,
 });
-const INFO_UNAVAILABLE = Object.freeze({ httpStatus: 503 });
-const INFO_DEADLINE = Object.freeze({ error: new DOMException("deadline exceeded", "TimeoutError") });
+const INFO_UNAVAILABLE = Object.freeze({ httpStatus: 503, bytesSent: true, bytesReceived: true });
+const INFO_DEADLINE = Object.freeze({
+  error: new DOMException("deadline exceeded", "TimeoutError"),
+  bytesSent: true,
+  bytesReceived: false,
+});
 
 /** One server instance: `workers` calls served at a time, the rest wait in a FIFO queue. */
 export class Backend {
