@@ -1,13 +1,6 @@
 import { inspect } from "node:util";
-import {
-  type Discovery,
-  InvalidArgumentError,
-  type Registrar,
-  type RegistryCallOptions,
-  RegistryError,
-  type ServiceInstance,
-  type Watcher,
-} from "@switchyard/api";
+import type { Discovery, Registrar, RegistryCallOptions, ServiceInstance, Watcher } from "@switchyard/api";
+import { InvalidArgumentError, RegistryError } from "@switchyard/api";
 import { errorMessage, type ListWatcher } from "@switchyard/kit";
 import { encodeInstance } from "./codec.js";
 import { type Connection, connect } from "./connection.js";

@@ -1,12 +1,12 @@
-import {
-  type Clock,
-  type Discovery,
-  type Registrar,
-  type RegistryCallOptions,
-  RegistryError,
-  type ServiceInstance,
-  type Watcher,
+import type {
+  Clock,
+  Discovery,
+  Registrar,
+  RegistryCallOptions,
+  ServiceInstance,
+  Watcher,
 } from "@switchyard/api";
+import { RegistryError } from "@switchyard/api";
 import { checkClock, ListWatcher } from "@switchyard/kit";
 import { Lease } from "./lease.js";
 import { checkTtl, type MemoryRegisterOptions, type MemoryRegistryOptions } from "./options.js";
