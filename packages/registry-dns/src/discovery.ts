@@ -7,11 +7,10 @@ import {
   type ServiceInstance,
   type Watcher,
 } from "@switchyard/api";
-import { errorMessage, holdProcess } from "@switchyard/kit";
+import { errorMessage, holdProcess, ListWatcher } from "@switchyard/kit";
 import { DnsClient } from "./client.js";
 import { ServiceFollower } from "./follower.js";
 import type { DnsDiscoveryOptions } from "./options.js";
-import { ListWatcher } from "./pending-kit.js";
 import { resolveTarget } from "./resolve.js";
 import { resolveSettings, type Settings } from "./settings.js";
 import { parseTarget, type Target } from "./target.js";

@@ -1,7 +1,6 @@
 import type { ServiceInstance, TimerHandle } from "@switchyard/api";
-import { debugSafely, errorMessage, warnSafely } from "@switchyard/kit";
+import { type Backoff, createBackoff, debugSafely, errorMessage, warnSafely } from "@switchyard/kit";
 import type { DnsClient } from "./client.js";
-import { type Backoff, createBackoff } from "./pending-kit.js";
 import { resolveTarget } from "./resolve.js";
 import type { Settings } from "./settings.js";
 import type { Target } from "./target.js";

@@ -3,3 +3,6 @@ export { createDnsDiscovery } from "./discovery.js";
 export type { DnsDiscovery } from "./discovery.js";
 export type { DnsBackoffOptions, DnsDiscoveryOptions, DnsServices, DnsTarget } from "./options.js";
 export type { DnsServiceTarget } from "./target.js";
+
+// For registry authors: nothing here. Its watchers are ListWatcher of @switchyard/kit, which keeps
+// the contract describeRegistryConformance in @switchyard/testkit checks.

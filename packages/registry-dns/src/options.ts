@@ -1,4 +1,5 @@
 import type { Clock, Logger } from "@switchyard/api";
+import type { BackoffOptions } from "@switchyard/kit";
 import type { DnsServiceTarget } from "./target.js";
 
 /** A service's DNS name: a string (`"_grpc._tcp.api.default.svc.cluster.local"`, `"api.internal:8080"`) or `{ name, scheme }`. */
@@ -14,19 +15,12 @@ export type DnsServices =
   | Readonly<Record<string, DnsTarget>>
   | ((serviceName: string) => DnsTarget | undefined);
 
-/** Retry delays after a failed resolution: exponential, capped, with jitter. */
-export interface DnsBackoffOptions {
-  /** The first delay, ms. Default 1000. */
-  readonly initialMs?: number;
-  /** The largest delay, ms. Default 30 000. */
-  readonly maxMs?: number;
-  /** Growth per failure. Default 1.6. */
-  readonly multiplier?: number;
-  /** Fraction from 0 to 1 by which each delay is shortened at random. Default 0.2. */
-  readonly jitter?: number;
-  /** Uniform random source in [0, 1) for the jitter. Default `Math.random`. */
-  readonly random?: () => number;
-}
+/**
+ * Retry delays after a failed resolution: kit's `BackoffOptions` (`initialMs`, `maxMs`,
+ * `multiplier`, `jitter`, `random`; default 1 s, ×1.6, at most 30 s, 20 % jitter), the one backoff
+ * every Switchyard component takes.
+ */
+export type DnsBackoffOptions = BackoffOptions;
 
 /** What `createDnsDiscovery` takes; every field is optional. */
 export interface DnsDiscoveryOptions {

@@ -1,10 +1,10 @@
 import { getServers } from "node:dns";
 import { isIP } from "node:net";
 import { type Clock, InvalidArgumentError, type Logger } from "@switchyard/api";
+import { type BackoffSettings, checkBackoff, checkClock, checkLogger } from "@switchyard/kit";
 import type { ClientSettings } from "./client.js";
 import type { DnsServer } from "./exchange.js";
 import type { DnsDiscoveryOptions } from "./options.js";
-import { type BackoffSettings, checkBackoff, checkClock, checkLogger } from "./pending-kit.js";
 import type { Family } from "./resolve.js";
 import { parseTarget, type Target } from "./target.js";
 
