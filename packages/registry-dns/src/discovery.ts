@@ -1,4 +1,4 @@
-import { inspect } from "node:util";
+import { type InspectOptions, inspect } from "node:util";
 import {
   type Discovery,
   InvalidArgumentError,
@@ -109,9 +109,10 @@ class DnsServiceDiscovery implements DnsDiscovery {
   }
 
   /** What `console.log` shows: the servers and the services named in the options. */
-  [inspect.custom](): string {
+  [inspect.custom](_depth: number, options: InspectOptions): string {
     const servers = this.settings.servers.map((server) => server.label);
-    return `DnsDiscovery ${inspect({ servers, services: [...this.settings.targets.keys()], watchers: this.watchers.size })}`;
+    const services = [...this.settings.targets.keys()];
+    return `DnsDiscovery ${inspect({ servers, services, watchers: this.watchers.size }, options)}`;
   }
 
   /** The DNS name of a service: from the services option, else the service name itself. */

@@ -3,7 +3,7 @@
 // watch.test.ts.
 import { RegistryError, type ServiceInstance } from "@switchyard/api";
 import { createFakeClock, flushMicrotasks, seededRandom } from "@switchyard/testkit";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import type { DnsClient } from "../src/client.js";
 import { decodeReply } from "../src/decode.js";
 import { ServiceFollower } from "../src/follower.js";
@@ -137,6 +137,51 @@ describe("ServiceFollower", () => {
     expect(logger.lines.at(-1)?.details?.retryInMs).toBe(100 * (1 - 0.5 * draws()));
     expect(logger.warns().at(-1)).toMatch(/the last 1 instance\(s\) keep serving$/);
     follower.stop(undefined);
+  });
+
+  it("goes on when the logger throws: the report goes to process.emitWarning and the retry still runs", async () => {
+    const clock = createFakeClock();
+    const warning = vi.spyOn(process, "emitWarning").mockImplementation(() => {});
+    const logger = {
+      warn: () => {
+        throw new Error("logger down");
+      },
+      debug: () => {
+        throw new Error("logger down");
+      },
+    };
+    const settings = resolveSettings({
+      servers: ["127.0.0.1"],
+      family: 4,
+      clock,
+      logger,
+      backoff: { jitter: 0 },
+    });
+    const client = new StubClient(clock.now);
+    client.next = "fail";
+    const offered: (readonly ServiceInstance[])[] = [];
+    const target = parseTarget("web.test:80", "test");
+    const follower = new ServiceFollower(settings, client as unknown as DnsClient, "web", target, (list) =>
+      offered.push(list),
+    );
+    try {
+      follower.start();
+      await flushMicrotasks();
+      expect(warning).toHaveBeenCalledWith(
+        expect.stringMatching(
+          /^dns: resolving "web" .* failed: .*\(the logger threw while reporting this: logger down\)$/,
+        ),
+        expect.objectContaining({ code: "SWITCHYARD_WARNING" }),
+      );
+      client.next = { ttl: 5 };
+      clock.advance(1000);
+      await flushMicrotasks();
+      expect(offered).toHaveLength(1); // the throwing debug line did not stop the answer either
+      expect(clock.pendingTimers()).toBe(1);
+    } finally {
+      follower.stop(undefined);
+      warning.mockRestore();
+    }
   });
 
   it("stop() aborts the query in flight with its reason, leaves no timer, and ignores a late answer", async () => {

@@ -15,9 +15,9 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
+/** The reply names the server that sent it. */
 interface HelloReply {
   message: string;
-  server: string;
 }
 interface GreeterClient extends grpc.Client {
   sayHello(
@@ -27,7 +27,8 @@ interface GreeterClient extends grpc.Client {
   ): grpc.ClientUnaryCall;
 }
 
-const definition = loadSync(fileURLToPath(new URL("./fixtures/helloworld.proto", import.meta.url)));
+// The helloworld service the benchmarks and the README doc-test use.
+const definition = loadSync(fileURLToPath(new URL("../../../bench/grpc/helloworld.proto", import.meta.url)));
 const Greeter = (grpc.loadPackageDefinition(definition).helloworld as grpc.GrpcObject)
   .Greeter as grpc.ServiceClientConstructor;
 
@@ -35,8 +36,7 @@ const Greeter = (grpc.loadPackageDefinition(definition).helloworld as grpc.GrpcO
 async function startServer(name: string): Promise<number> {
   const server = new grpc.Server();
   server.addService(Greeter.service, {
-    sayHello: (_: unknown, callback: grpc.sendUnaryData<HelloReply>) =>
-      callback(null, { message: "hi", server: name }),
+    sayHello: (_: unknown, callback: grpc.sendUnaryData<HelloReply>) => callback(null, { message: name }),
   });
   const port = await new Promise<number>((resolve, reject) =>
     server.bindAsync("127.0.0.1:0", grpc.ServerCredentials.createInsecure(), (error, bound) =>
@@ -50,7 +50,7 @@ async function startServer(name: string): Promise<number> {
 function sayHello(client: GreeterClient): Promise<string> {
   return new Promise((resolve, reject) =>
     client.sayHello({ name: "ada" }, { deadline: Date.now() + 5000 }, (error, reply) =>
-      error ? reject(error) : resolve(reply!.server),
+      error ? reject(error) : resolve(reply!.message),
     ),
   );
 }

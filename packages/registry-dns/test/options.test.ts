@@ -1,3 +1,4 @@
+import { inspect } from "node:util";
 import { InvalidArgumentError } from "@switchyard/api";
 import { describe, expect, it } from "vitest";
 import { createDnsDiscovery, type DnsDiscoveryOptions } from "../src/index.js";
@@ -158,6 +159,16 @@ describe("createDnsDiscovery options", () => {
     expect(() => createDnsDiscovery(options)).toThrow(InvalidArgumentError);
     expect(() => createDnsDiscovery(options)).toThrow(/^dns: createDnsDiscovery: /);
     expect(() => createDnsDiscovery(options)).toThrow(message);
+  });
+
+  it("shows its servers, services and watcher count to console.log", () => {
+    const discovery = createDnsDiscovery({
+      servers: ["127.0.0.1:5353", "::1"],
+      services: { web: "web.test:80" },
+    });
+    expect(inspect(discovery, { breakLength: Number.POSITIVE_INFINITY })).toBe(
+      "DnsDiscovery { servers: [ '127.0.0.1:5353', '[::1]:53' ], services: [ 'web' ], watchers: 0 }",
+    );
   });
 
   it("takes the system's servers when none are given", () => {
