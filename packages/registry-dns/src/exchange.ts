@@ -105,9 +105,13 @@ function overUdp(query: Exchange): Promise<DnsReply> {
       }
       if (reply !== undefined) finish(undefined, reply);
     });
-    socket.connect(server.port, server.host, () => {
-      socket.send(query.message, (error) => {
-        if (error) finish(error);
+    socket.connect(server.port, server.host, (error?: Error) => {
+      if (error) {
+        finish(error);
+        return;
+      }
+      socket.send(query.message, (sendError) => {
+        if (sendError) finish(sendError);
       });
     });
     socket.unref();
