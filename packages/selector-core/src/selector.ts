@@ -1,6 +1,7 @@
 import {
   type Balancer,
   type BalancerBuilder,
+  type CandidateInfo,
   InvalidArgumentError,
   NoAvailableNodeError,
   type Node,
@@ -13,7 +14,8 @@ import {
   type WeightedNode,
   type WeightedNodeBuilder,
 } from "@switchyard/api";
-import { filterName, runFilter } from "./filter.js";
+import { CandidateCache } from "./candidates.js";
+import { filterName } from "./filter.js";
 import { isCheckedNode } from "./node.js";
 import { describeValue, fieldProblem } from "./node-fields.js";
 import { Snapshot } from "./snapshot.js";
@@ -33,20 +35,30 @@ export interface SelectorBuilderOptions {
 
 /**
  * The default selector: filters, then a balancer, over weighted nodes that keep their state
- * across applies for addresses that stay.
+ * across applies for addresses that stay. Every pick tells the balancer whether its candidates are
+ * a stable list and whether weights are static (`CandidateInfo`): stable lists are the full list of
+ * the last apply and the cached results of filters with a `cacheKey`; weights are static when the
+ * node builder says so (`WeightedNodeBuilder.staticWeights`).
  */
 export class DefaultSelector implements Selector {
-  private snapshot = new Snapshot(Object.freeze([]));
+  private snapshot = new Snapshot([]);
+  private candidates: CandidateCache;
   private readonly balancer: Balancer;
   private readonly balancerName: string;
   private readonly nodeBuilder: WeightedNodeBuilder;
   private readonly filters: readonly NodeFilter[];
+  private readonly stableInfo: CandidateInfo;
+  private readonly unstableInfo: CandidateInfo;
 
   constructor(options: SelectorBuilderOptions) {
     this.balancer = options.balancer.build();
     this.balancerName = options.balancer.name;
     this.nodeBuilder = options.nodeBuilder;
     this.filters = options.filters ?? NO_FILTERS;
+    const staticWeights = options.nodeBuilder.staticWeights === true;
+    this.stableInfo = Object.freeze({ stable: true, staticWeights });
+    this.unstableInfo = Object.freeze({ stable: false, staticWeights });
+    this.candidates = this.candidatesOf(this.snapshot.nodes);
   }
 
   /**
@@ -68,8 +80,10 @@ export class DefaultSelector implements Selector {
       weighted[i] =
         before !== undefined && before.raw === node ? before : this.nodeBuilder.build(node, before);
     }
-    this.snapshot = new Snapshot(Object.freeze(weighted));
-    this.balancer.update?.(this.snapshot.nodes);
+    const snapshot = new Snapshot(weighted);
+    this.snapshot = snapshot;
+    this.candidates = this.candidatesOf(snapshot.nodes);
+    this.balancer.update?.(snapshot.nodes);
   }
 
   /** The current weighted nodes, in apply order. */
@@ -78,12 +92,12 @@ export class DefaultSelector implements Selector {
   }
 
   select(options?: SelectOptions): SelectResult {
-    const snapshot = this.snapshot;
+    const cache = this.candidates;
     const context: SelectContext = options ?? EMPTY_CONTEXT;
-    let candidates = snapshot.nodes;
+    let candidates = cache.base;
     const own = this.filters;
     for (let i = 0; i < own.length && candidates.length > 0; i++) {
-      candidates = runFilter(own[i]!, candidates, context, snapshot);
+      candidates = cache.narrow(own[i]!, candidates, context);
     }
     const extra = options?.filters;
     if (extra !== undefined) {
@@ -93,32 +107,38 @@ export class DefaultSelector implements Selector {
         if (typeof filter !== "function") throw notAFilter("select", i, filter);
         // The common case inline: the same cached filter object as the last call, on the same list.
         candidates =
-          filter === snapshot.lastFilter && candidates === snapshot.lastInput
-            ? snapshot.lastOutput!
-            : runFilter(filter, candidates, context, snapshot);
+          filter === cache.lastFilter && candidates === cache.lastInput
+            ? cache.lastOutput!
+            : cache.narrow(filter, candidates, context);
       }
     }
-    if (candidates.length === 0) throw this.noNode(snapshot, options);
-    const picked = this.balancer.pick(candidates, context);
+    if (candidates.length === 0) throw this.noNode(options);
+    const picked = this.balancer.pick(candidates, context, cache.info(candidates));
     return { node: picked.node.raw, done: picked.done };
   }
 
-  private noNode(snapshot: Snapshot, options: SelectOptions | undefined): Error {
+  /** The candidates every select starts from; the filter cache is keyed on this list. */
+  private candidatesOf(base: readonly WeightedNode[]): CandidateCache {
+    return new CandidateCache(base, this.stableInfo, this.unstableInfo);
+  }
+
+  private noNode(options: SelectOptions | undefined): Error {
     // The loop stops once nothing is left: check the filters it did not reach, so that a bad
     // filter is refused whatever the others return.
     const extra = options?.filters ?? NO_FILTERS;
     for (let i = 0; i < extra.length; i++) {
       if (typeof extra[i] !== "function") return notAFilter("select", i, extra[i]);
     }
-    const known = snapshot.nodes.length;
-    const service = known > 0 ? snapshot.nodes[0]!.serviceName : "";
+    const nodes = this.snapshot.nodes;
+    const known = nodes.length;
+    const service = known > 0 ? nodes[0]!.serviceName : "";
     const what = service !== "" ? `of "${service}" ` : "";
     if (known === 0) {
       return new NoAvailableNodeError(
         `${this.balancerName}: no node ${what}is known yet; check that discovery finds registered, healthy instances`,
       );
     }
-    const filters = [...this.filters, ...(options?.filters ?? [])].map(filterName).join(", ");
+    const filters = [...this.filters, ...extra].map(filterName).join(", ");
     return new NoAvailableNodeError(
       `${this.balancerName}: no node ${what}matched [${filters}]; ${known} node${known === 1 ? "" : "s"} known`,
     );
