@@ -101,10 +101,10 @@ export class DefaultSelector implements Selector {
     }
     const extra = options?.filters;
     if (extra !== undefined) {
-      if (!Array.isArray(extra)) throw notFilters("select", extra);
+      if (!Array.isArray(extra)) throw filtersProblem(extra, "select")!;
       for (let i = 0; i < extra.length && candidates.length > 0; i++) {
         const filter = extra[i]!;
-        if (typeof filter !== "function") throw notAFilter("select", i, filter);
+        if (typeof filter !== "function") throw filtersProblem(extra, "select")!;
         // The common case inline: the same cached filter object as the last call, on the same list.
         candidates =
           filter === cache.lastFilter && candidates === cache.lastInput
@@ -126,9 +126,8 @@ export class DefaultSelector implements Selector {
     // The loop stops once nothing is left: check the filters it did not reach, so that a bad
     // filter is refused whatever the others return.
     const extra = options?.filters ?? NO_FILTERS;
-    for (let i = 0; i < extra.length; i++) {
-      if (typeof extra[i] !== "function") return notAFilter("select", i, extra[i]);
-    }
+    const problem = filtersProblem(extra, "select");
+    if (problem !== undefined) return problem;
     const nodes = this.snapshot.nodes;
     const known = nodes.length;
     const service = known > 0 ? nodes[0]!.serviceName : "";
@@ -145,16 +144,22 @@ export class DefaultSelector implements Selector {
   }
 }
 
-function notFilters(where: string, filters: unknown): InvalidArgumentError {
-  return new InvalidArgumentError(
-    `selector: ${where}: filters must be an array of NodeFilter functions, got ${describeValue(filters)}`,
-  );
+function invalid(message: string): InvalidArgumentError {
+  return new InvalidArgumentError(`selector: ${message}`);
 }
 
-function notAFilter(where: string, index: number, filter: unknown): InvalidArgumentError {
-  return new InvalidArgumentError(
-    `selector: ${where}: filters[${index}] is ${describeValue(filter)}, not a function; pass NodeFilter ` +
-      'functions such as version("2.0.0")',
+/** Why `filters` is not an array of functions, or `undefined` when it is one. */
+function filtersProblem(filters: unknown, where: string): InvalidArgumentError | undefined {
+  if (!Array.isArray(filters)) {
+    return invalid(
+      `${where}: filters must be an array of NodeFilter functions, got ${describeValue(filters)}`,
+    );
+  }
+  const i = filters.findIndex((filter) => typeof filter !== "function");
+  if (i < 0) return undefined;
+  return invalid(
+    `${where}: filters[${i}] is ${describeValue(filters[i])}, not a function; pass NodeFilter functions ` +
+      'such as version("2.0.0")',
   );
 }
 
@@ -165,42 +170,36 @@ function notAFilter(where: string, index: number, filter: unknown): InvalidArgum
  * "abc") would corrupt balancing for as long as the node stays.
  */
 function checkNodes(nodes: readonly Node[]): void {
-  if (!Array.isArray(nodes)) {
-    throw new InvalidArgumentError(`selector: apply expects an array of nodes, got ${typeof nodes}`);
-  }
+  if (!Array.isArray(nodes)) throw invalid(`apply expects an array of nodes, got ${typeof nodes}`);
+  const kept = "; the previous node list is kept";
   const seen = new Set<string>();
   for (let i = 0; i < nodes.length; i++) {
     const node = nodes[i];
-    if (typeof node !== "object" || node === null) throw notANode(i);
-    if (!isCheckedNode(node)) checkForeignNode(node, i);
-    if (seen.has(node.address)) {
-      throw new InvalidArgumentError(
-        `selector: apply: address ${node.address} appears twice; addresses must be unique within a service ` +
-          "(the previous node list is kept)",
+    const address = typeof node === "object" && node !== null ? node.address : undefined;
+    if (typeof address !== "string" || address === "") {
+      throw invalid(`apply: item ${i} is not a node with a non-empty address${kept}`);
+    }
+    if (!isCheckedNode(node!)) {
+      const scheme = node!.scheme;
+      const problem =
+        typeof scheme !== "string" || scheme === ""
+          ? { field: "scheme", expected: "a non-empty string", got: scheme }
+          : fieldProblem(node!, false);
+      if (problem !== undefined) {
+        throw invalid(
+          `apply: node ${address} (item ${i}): ${problem.field} must be ${problem.expected}, got ` +
+            `${describeValue(problem.got)}${kept}`,
+        );
+      }
+    }
+    if (seen.has(address)) {
+      throw invalid(
+        `apply: address ${address} appears twice; addresses must be unique within a service (the previous ` +
+          "node list is kept)",
       );
     }
-    seen.add(node.address);
+    seen.add(address);
   }
-}
-
-function notANode(index: number): InvalidArgumentError {
-  return new InvalidArgumentError(
-    `selector: apply: item ${index} is not a node with a non-empty address; the previous node list is kept`,
-  );
-}
-
-function checkForeignNode(node: Node, index: number): void {
-  const { address, scheme } = node;
-  if (typeof address !== "string" || address === "") throw notANode(index);
-  const problem =
-    typeof scheme !== "string" || scheme === ""
-      ? { field: "scheme", expected: "a non-empty string", got: scheme }
-      : fieldProblem(node, false);
-  if (problem === undefined) return;
-  throw new InvalidArgumentError(
-    `selector: apply: node ${address} (item ${index}): ${problem.field} must be ${problem.expected}, got ` +
-      `${describeValue(problem.got)}; the previous node list is kept`,
-  );
 }
 
 /**
@@ -221,10 +220,8 @@ export function createSelectorBuilder(options: SelectorBuilderOptions): Selector
     );
   }
   const filters = options.filters ?? NO_FILTERS;
-  if (!Array.isArray(filters)) throw notFilters("createSelectorBuilder", filters);
-  for (let i = 0; i < filters.length; i++) {
-    if (typeof filters[i] !== "function") throw notAFilter("createSelectorBuilder", i, filters[i]);
-  }
+  const problem = filtersProblem(filters, "createSelectorBuilder");
+  if (problem !== undefined) throw problem;
   const frozen: SelectorBuilderOptions = {
     balancer: options.balancer,
     nodeBuilder: options.nodeBuilder,
