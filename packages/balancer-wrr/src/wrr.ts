@@ -34,12 +34,20 @@ export const MAX_PLANS = 8;
 export class WrrBalancer implements Balancer {
   private readonly scores = new Map<string, Score>();
   private readonly plans = new Map<readonly WeightedNode[], Plan>();
+  /** The list of the last planned pick and its plan: most picks are on the same list. */
+  private lastNodes: readonly WeightedNode[] | undefined = undefined;
+  private lastPlan: Plan | undefined = undefined;
 
   pick(nodes: readonly WeightedNode[], _context?: SelectContext, info?: CandidateInfo): Picked {
     let node: WeightedNode;
     if (info?.stable && info.staticWeights) {
-      const plan = this.plans.get(nodes) ?? this.planFor(nodes);
-      node = nodes[plan.next()]!;
+      let plan = this.lastPlan;
+      if (nodes !== this.lastNodes) {
+        plan = this.plans.get(nodes) ?? this.planFor(nodes);
+        this.lastNodes = nodes;
+        this.lastPlan = plan;
+      }
+      node = nodes[plan!.next()]!;
     } else {
       node = this.pickDynamic(nodes);
     }
@@ -49,6 +57,8 @@ export class WrrBalancer implements Balancer {
   update(nodes: readonly WeightedNode[]): void {
     for (const plan of this.plans.values()) plan.flush();
     this.plans.clear();
+    this.lastNodes = undefined;
+    this.lastPlan = undefined;
     if (this.scores.size === 0) return;
     const live = new Set<string>();
     for (const node of nodes) live.add(node.address);
