@@ -14,9 +14,14 @@ export interface Picked {
  * lists, one for the rest), never one per pick; a balancer reads it during `pick` and keeps no
  * reference to it.
  *
- * Why an object beside the array rather than a property of it: the array is the filters' output
- * (a filter may return any array), so only the selector, which made or cached it, knows whether it
- * will come again; and a balancer that needs neither flag ignores the argument.
+ * Why this shape. The identity of a stable list is the array itself, not a version number: what a
+ * balancer needs is a key for its map, and a version would have to be mapped back to a list. It is
+ * told beside the array rather than read from it (`Object.isFrozen`) because the array is the
+ * filters' output, which may be any array: only the selector, which made or cached it, knows
+ * whether it comes again. Static weights are the node builder's word, not a class test on the
+ * nodes: a third-party builder can give it, and a subclass whose weight does change does not
+ * inherit it by accident; and since every node of a selector comes from one builder, it is one
+ * flag per selector, not a read per node.
  */
 export interface CandidateInfo {
   /**
@@ -33,7 +38,7 @@ export interface CandidateInfo {
   readonly stable: boolean;
   /**
    * `true`: `weight()` of every candidate returns the same number for as long as the node object
-   * lives (the node builder said so: {@link WeightedNodeBuilder.staticWeights}), so weights read
+   * lives (the node builder said so: `WeightedNodeBuilder.staticWeights`), so weights read
    * once for a stable list stay right. `false`: weights may change between picks (ewma), read
    * them on every pick.
    */
@@ -52,7 +57,8 @@ export interface Balancer {
   pick(nodes: readonly WeightedNode[], context: SelectContext, info: CandidateInfo): Picked;
   /**
    * Called by the selector with the full node list after every apply, so the balancer can drop
-   * state kept for addresses that left, and for candidate lists that will not come again. Optional.
+   * state kept for addresses that left. No candidate list handed out before an apply comes again
+   * after it, so state kept per list can go too. Optional.
    */
   update?(nodes: readonly WeightedNode[]): void;
 }
