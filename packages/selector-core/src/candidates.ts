@@ -29,7 +29,7 @@ export class CandidateCache {
   private readonly results = new Map<readonly WeightedNode[], Map<string, readonly WeightedNode[]>>();
   /** Every weighted node of `base` and its raw node, to its index in `base`; built on first check. */
   private members: Map<Node, number> | undefined = undefined;
-  private marks = new Uint32Array(0);
+  private marks: Uint32Array | undefined = undefined;
 
   /** `base` must be frozen. `stable` and `unstable` are the info objects handed with each pick. */
   constructor(base: readonly WeightedNode[], stable: CandidateInfo, unstable: CandidateInfo) {
@@ -106,7 +106,7 @@ export class CandidateCache {
       this.members = members;
       this.marks = new Uint32Array(base.length);
     }
-    const marks = this.marks;
+    const marks = this.marks!;
     // Both marks of this check are taken at once, so the wrap (every mark cleared) falls before it.
     if (this.markCounter > MAX_MARK - 2) {
       marks.fill(0);
