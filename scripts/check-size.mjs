@@ -5,8 +5,21 @@
 //
 //   pnpm build && node scripts/check-size.mjs
 //
-// Budgets are the sizes of 2026-11-25 plus about 30%; raise one deliberately, in the same change
-// that grows the bundle, and say why.
+// Budgets are the sizes measured on 2026-12-06 plus about 10%; raise one deliberately, in the same
+// change that grows the bundle, and say why.
+//
+// Measured then (minified / minified+gzip): p2c 15,713 / 5,977 B, wrr 11,890 / 4,516 B, random
+// 10,727 / 4,011 B, the selector alone 8,156 / 3,114 B. The foundation's targets (p2c ≤ 4,000 B
+// and wrr ≤ 3,500 B gzip) were set before the selector was hardened, and moved for a measured
+// reason: every balancer carries the selector path (the "selector" row: the default selector, its
+// candidate cache and the check that filters return only nodes they were given, the field checks
+// of nodes that apply is given, createSelectorBuilder's option checks, the error classes), 3,114 B
+// of each gzip bundle, and what it adds is behaviour, not waste: with every string literal emptied
+// (all error messages gone) p2c would still be 4,494 B and wrr 3,642 B. On top of it p2c carries
+// the ewma node (its two cost functions, the failure classification, the in-flight ring, the
+// isolated isFailure: about 1,900 B gzip), the repair of a bad random source (about 420 B) and
+// itself (about 280 B); wrr its plan and balancer (about 1,030 B) and the direct node (about
+// 200 B); random the random repair and the direct node.
 
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -34,21 +47,29 @@ const BUNDLES = [
     code: 'export { p2c } from "@switchyard/balancer-p2c";',
     has: ["p2c", "ewma"],
     lacks: ["wrr", "random"],
-    budget: { minified: 12_000, gzip: 4_800 },
+    budget: { minified: 17_300, gzip: 6_600 },
   },
   {
     name: "wrr",
     code: 'export { wrr } from "@switchyard/balancer-wrr";',
     has: ["wrr"],
     lacks: ["p2c", "random", "ewma"],
-    budget: { minified: 10_600, gzip: 4_300 },
+    budget: { minified: 13_100, gzip: 5_000 },
   },
   {
     name: "random",
     code: 'export { random } from "@switchyard/balancer-random";',
     has: ["random"],
     lacks: ["wrr", "p2c", "ewma"],
-    budget: { minified: 7_600, gzip: 3_100 },
+    budget: { minified: 11_800, gzip: 4_400 },
+  },
+  {
+    // What every balancer above carries: the selector path alone.
+    name: "selector",
+    code: 'export { createSelectorBuilder } from "@switchyard/selector-core";',
+    has: ["selector"],
+    lacks: ["wrr", "p2c", "random", "ewma"],
+    budget: { minified: 9_000, gzip: 3_450 },
   },
   {
     name: "version filter",

@@ -39,7 +39,7 @@ export { getGlobalSelector, setGlobalSelector } from "./global.js";
 export { VERSION } from "./version.js";
 
 // For balancer authors.
-export type { Balancer, BalancerBuilder, Picked } from "./balancer.js";
+export type { Balancer, BalancerBuilder, CandidateInfo, Picked } from "./balancer.js";
 // For registry authors: the equality a watcher uses to yield only real changes.
 export { sameInstance, sameInstances } from "./instances.js";
 // For tooling and tests.

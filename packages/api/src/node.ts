@@ -67,6 +67,14 @@ export interface WeightedNode extends Node {
 export interface WeightedNodeBuilder {
   readonly name: string;
   /**
+   * Set it to `true` only when `weight()` of every node this builder builds returns the same number
+   * for the node object's whole life (`direct()` does: the publisher's weight). The selector reads
+   * it once, when it is built, and passes it to every pick as `CandidateInfo.staticWeights`,
+   * so that a balancer may compute from the weights once per stable list (wrr's plans). Absent or
+   * `false`: weights may change at any time (ewma), and balancers read them on every pick.
+   */
+  readonly staticWeights?: boolean;
+  /**
    * Wraps `node`. When `previous` is given (the same address was already known), the builder
    * should carry its state over, so that statistics survive an update of the node list.
    */

@@ -17,8 +17,9 @@ export interface NodeFilter {
   (nodes: readonly Node[], context: SelectContext): readonly Node[];
   /**
    * Set it only when the result depends on the node list alone, never on the context. The
-   * selector then computes the filter once per node list and reuses the result; two filters with
-   * the same key must behave the same. It also names the filter in error messages.
+   * selector then computes the filter once per node list and reuses the result (balancers are
+   * told it is a stable list: `CandidateInfo.stable`); two filters with the same key must behave
+   * the same. It also names the filter in error messages.
    */
   readonly cacheKey?: string;
 }

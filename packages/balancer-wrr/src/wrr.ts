@@ -1,5 +1,13 @@
-import type { Balancer, BalancerBuilder, Picked, SelectorBuilder, WeightedNode } from "@switchyard/api";
-import { createSelectorBuilder, DirectNode, type DirectOptions, direct } from "@switchyard/selector-core";
+import type {
+  Balancer,
+  BalancerBuilder,
+  CandidateInfo,
+  Picked,
+  SelectContext,
+  SelectorBuilder,
+  WeightedNode,
+} from "@switchyard/api";
+import { createSelectorBuilder, type DirectOptions, direct } from "@switchyard/selector-core";
 import { Plan } from "./plan.js";
 import type { Score } from "./score.js";
 
@@ -18,33 +26,48 @@ export const MAX_PLANS = 8;
  * Each stable candidate list (the selector's full list, or the cached result of a filter such as
  * `version("2.0.0")`) rotates smoothly on its own, so canary traffic mixed with the rest stays
  * exact for both. Scores are kept per address across applies and dropped when the address leaves.
- * Over direct nodes (static weights) a pick on a stable list costs O(distinct weights + log n);
- * a list made per call (a filter without a cache key) or nodes whose weight changes cost O(n).
+ * When the selector says a list is stable and its weights static (`CandidateInfo`, as over direct
+ * nodes), the balancer keeps a plan for it and a pick costs O(distinct weights + log n); a list
+ * made per call (a filter without a cache key), nodes whose weight changes, or a pick without
+ * `info` cost O(n).
  */
 export class WrrBalancer implements Balancer {
   private readonly scores = new Map<string, Score>();
   private readonly plans = new Map<readonly WeightedNode[], Plan>();
+  /** The list of the last planned pick and its plan: most picks are on the same list. */
+  private lastNodes: readonly WeightedNode[] | undefined = undefined;
+  private lastPlan: Plan | undefined = undefined;
 
-  pick(nodes: readonly WeightedNode[]): Picked {
-    const plan = this.plans.get(nodes) ?? this.planFor(nodes);
-    const node = plan !== undefined ? nodes[plan.next()]! : this.pickDynamic(nodes);
+  pick(nodes: readonly WeightedNode[], _context?: SelectContext, info?: CandidateInfo): Picked {
+    let node: WeightedNode;
+    if (info?.stable && info.staticWeights) {
+      let plan = this.lastPlan;
+      if (nodes !== this.lastNodes) {
+        plan = this.plans.get(nodes) ?? this.planFor(nodes);
+        this.lastNodes = nodes;
+        this.lastPlan = plan;
+      }
+      node = nodes[plan!.next()]!;
+    } else {
+      node = this.pickDynamic(nodes);
+    }
     return { node, done: node.pick() };
   }
 
   update(nodes: readonly WeightedNode[]): void {
     for (const plan of this.plans.values()) plan.flush();
     this.plans.clear();
+    this.lastNodes = undefined;
+    this.lastPlan = undefined;
     if (this.scores.size === 0) return;
     const live = new Set<string>();
     for (const node of nodes) live.add(node.address);
     for (const address of this.scores.keys()) if (!live.has(address)) this.scores.delete(address);
   }
 
-  // Only stable lists get a plan: the selector freezes its full list and the cached results of
-  // filters with a cache key, while a filter without one makes a new list per call, for which a
-  // plan would never be reused. And only when every weight is static.
-  private planFor(nodes: readonly WeightedNode[]): Plan | undefined {
-    if (!Object.isFrozen(nodes) || !allStatic(nodes)) return undefined;
+  // Only for a stable list with static weights (see pick): a list made per call would never come
+  // again, and a plan precomputes from the weights.
+  private planFor(nodes: readonly WeightedNode[]): Plan {
     if (this.plans.size >= MAX_PLANS) {
       const [oldest, evicted] = this.plans.entries().next().value!;
       evicted.flush();
@@ -90,11 +113,6 @@ export class WrrBalancer implements Balancer {
     bestScore!.current -= total;
     return nodes[best]!;
   }
-}
-
-function allStatic(nodes: readonly WeightedNode[]): boolean {
-  for (let i = 0; i < nodes.length; i++) if (!(nodes[i] instanceof DirectNode)) return false;
-  return true;
 }
 
 function effective(weight: number): number {

@@ -1,8 +1,8 @@
-import { InvalidArgumentError, type Node, type WeightedNode } from "@switchyard/api";
-import { createNode, createSelectorBuilder, ewma } from "@switchyard/selector-core";
+import { type DoneFunc, InvalidArgumentError, type Node, type WeightedNode } from "@switchyard/api";
+import { createNode, createSelectorBuilder, direct, ewma, WrappedNode } from "@switchyard/selector-core";
 import { createFakeClock, describeBalancerConformance } from "@switchyard/testkit";
 import fc from "fast-check";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { WrrBalancer, wrr, wrrBalancerBuilder } from "../src/wrr.js";
 
 describeBalancerConformance({ name: "wrr", selector: () => wrr(), distribution: "weighted" });
@@ -34,6 +34,21 @@ function reference(weights: readonly number[], picks: number, scores = weights.m
     out.push(best);
   }
   return out;
+}
+
+/** A third party's weighted node (not a DirectNode) that counts how often its weight is read. */
+class CountedNode extends WrappedNode implements WeightedNode {
+  reads = 0;
+  weight(): number {
+    this.reads++;
+    return this.raw.initialWeight ?? 100;
+  }
+  pick(): DoneFunc {
+    return () => {};
+  }
+  pickElapsed(): number {
+    return Number.POSITIVE_INFINITY;
+  }
 }
 
 describe("wrr", () => {
@@ -226,5 +241,39 @@ describe("wrr", () => {
     }
     const balancer = (selector as unknown as { balancer: { scores: Map<string, unknown> } }).balancer;
     expect(balancer.scores.size).toBeLessThanOrEqual(1000);
+  });
+
+  it("keeps a plan for a stable list whose node builder declares static weights, whatever its node class", () => {
+    const built: CountedNode[] = [];
+    const selector = createSelectorBuilder({
+      balancer: wrrBalancerBuilder,
+      nodeBuilder: {
+        name: "counted",
+        staticWeights: true,
+        build: (node) => {
+          const counted = new CountedNode(node);
+          built.push(counted);
+          return counted;
+        },
+      },
+    }).build();
+    const nodes = named([3, 2, 1]);
+    selector.apply(nodes);
+    const seq = Array.from({ length: 60 }, () => nodes.indexOf(selector.select().node));
+    expect(seq).toEqual(reference([3, 2, 1], 60));
+    // The plan read each weight once; the O(n) path would have read them on every pick.
+    expect(built.map((n) => n.reads)).toEqual([1, 1, 1]);
+  });
+
+  it("keeps no plan for a list the selector made for one pick, frozen or not", () => {
+    const balancer = new WrrBalancer();
+    const builder = direct();
+    const list = Object.freeze(named([3, 2, 1]).map((n) => builder.build(n)));
+    const reads = list.map((n) => vi.spyOn(n, "weight"));
+    const seq = Array.from({ length: 30 }, () =>
+      list.indexOf(balancer.pick(list, {}, { stable: false, staticWeights: true }).node),
+    );
+    expect(seq).toEqual(reference([3, 2, 1], 30));
+    expect(reads.map((r) => r.mock.calls.length)).toEqual([30, 30, 30]);
   });
 });

@@ -1,5 +1,6 @@
-import type { Clock, DoneFunc, Metadata, Node, WeightedNode, WeightedNodeBuilder } from "@switchyard/api";
+import type { Clock, DoneFunc, Node, WeightedNode, WeightedNodeBuilder } from "@switchyard/api";
 import { systemClock } from "./clock.js";
+import { WrappedNode } from "./wrapped-node.js";
 
 /** Weight of a direct node whose publisher gave none (Kratos's default). */
 export const DEFAULT_WEIGHT = 100;
@@ -7,17 +8,12 @@ export const DEFAULT_WEIGHT = 100;
 const noop: DoneFunc = () => {};
 
 /**
- * A weighted node whose weight is its initial weight, or {@link DEFAULT_WEIGHT} when none.
- * The weight never changes while the node lives, which lets balancers precompute plans.
+ * A weighted node whose weight is the initial weight its node had when it was built, or
+ * {@link DEFAULT_WEIGHT} when none. The weight never changes while the node lives (its builder
+ * says so with `staticWeights`), which lets balancers precompute plans. The `Node` fields are read
+ * from `raw` ({@link WrappedNode}).
  */
-export class DirectNode implements WeightedNode {
-  raw: Node;
-  scheme: string;
-  address: string;
-  serviceName: string;
-  initialWeight: number | undefined;
-  version: string;
-  metadata: Metadata;
+export class DirectNode extends WrappedNode implements WeightedNode {
   private readonly clock: Clock;
   private readonly record: boolean;
   private readonly staticWeight: number;
@@ -25,13 +21,7 @@ export class DirectNode implements WeightedNode {
 
   /** With `record` false, a pick records its time only when the balancer passes `now`. */
   constructor(node: Node, clock: Clock, record = true, lastPick = Number.NEGATIVE_INFINITY) {
-    this.raw = node;
-    this.scheme = node.scheme;
-    this.address = node.address;
-    this.serviceName = node.serviceName;
-    this.initialWeight = node.initialWeight;
-    this.version = node.version;
-    this.metadata = node.metadata;
+    super(node);
     this.clock = clock;
     this.record = record;
     this.staticWeight = node.initialWeight ?? DEFAULT_WEIGHT;
@@ -72,13 +62,15 @@ export interface DirectOptions {
 
 /**
  * The node builder for balancers that use the publisher's weight as it is (wrr, random).
- * Its done callback does nothing.
+ * Its done callback does nothing. Its weights are static (`staticWeights: true`): a node that comes
+ * back with another weight is a new node object.
  */
 export function direct(options: DirectOptions = {}): WeightedNodeBuilder {
   const clock = options.clock ?? systemClock;
   const record = options.recordPickTime !== false;
   return {
     name: "direct",
+    staticWeights: true,
     build(node: Node, previous?: WeightedNode): WeightedNode {
       const lastPick = previous instanceof DirectNode ? previous.lastPickedAt() : undefined;
       return new DirectNode(node, clock, record, lastPick);

@@ -4,7 +4,6 @@ import {
   type DoneInfo,
   InvalidArgumentError,
   type Logger,
-  type Metadata,
   type Node,
   type WeightedNode,
   type WeightedNodeBuilder,
@@ -14,6 +13,7 @@ import { EWMA_TAU_MS, type EwmaCost, type EwmaCostName, ewmaCost, KRATOS_COST } 
 import { IsFailureGuard } from "./ewma-is-failure.js";
 import { isNodeFailure } from "./failure.js";
 import { InflightTracker } from "./inflight.js";
+import { WrappedNode } from "./wrapped-node.js";
 
 export type { EwmaCostName } from "./ewma-cost.js";
 export { EWMA_PENALTY, EWMA_TAU_MS } from "./ewma-cost.js";
@@ -69,17 +69,10 @@ export interface EwmaOptions {
  * success × 1e9 / load, with load = √(latency + 5 ms) × in flight (latency in ns). Either way the
  * latency is raised to the mean age of the in-flight calls when most of them are older than the
  * average. With the linear cost, the latency of an idle node fades with the time since its last
- * completion (see {@link EwmaOptions.cost}).
+ * completion (see {@link EwmaOptions.cost}). The `Node` fields are read from `raw`
+ * ({@link WrappedNode}).
  */
-export class EwmaNode implements WeightedNode {
-  raw: Node;
-  scheme: string;
-  address: string;
-  serviceName: string;
-  initialWeight: number | undefined;
-  version: string;
-  metadata: Metadata;
-
+export class EwmaNode extends WrappedNode implements WeightedNode {
   private readonly clock: Clock;
   private readonly isFailure: IsFailureGuard | undefined;
   private readonly cost: EwmaCost;
@@ -111,13 +104,7 @@ export class EwmaNode implements WeightedNode {
     isFailure: IsFailureGuard | ((info: DoneInfo) => boolean) | undefined,
     cost: EwmaCost = KRATOS_COST,
   ) {
-    this.raw = node;
-    this.scheme = node.scheme;
-    this.address = node.address;
-    this.serviceName = node.serviceName;
-    this.initialWeight = node.initialWeight;
-    this.version = node.version;
-    this.metadata = node.metadata;
+    super(node);
     this.clock = clock;
     this.isFailure =
       typeof isFailure === "function" ? new IsFailureGuard(isFailure, undefined, clock) : isFailure;
@@ -127,11 +114,6 @@ export class EwmaNode implements WeightedNode {
   /** Points this node at a new version of its node (same address), keeping the statistics. */
   rebind(node: Node): void {
     this.raw = node;
-    this.scheme = node.scheme;
-    this.serviceName = node.serviceName;
-    this.initialWeight = node.initialWeight;
-    this.version = node.version;
-    this.metadata = node.metadata;
   }
 
   weight(now: number = this.clock.now()): number {

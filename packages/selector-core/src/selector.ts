@@ -1,6 +1,7 @@
 import {
   type Balancer,
   type BalancerBuilder,
+  type CandidateInfo,
   InvalidArgumentError,
   NoAvailableNodeError,
   type Node,
@@ -13,7 +14,8 @@ import {
   type WeightedNode,
   type WeightedNodeBuilder,
 } from "@switchyard/api";
-import { filterName, runFilter } from "./filter.js";
+import { CandidateCache } from "./candidates.js";
+import { filterName } from "./filter.js";
 import { isCheckedNode } from "./node.js";
 import { describeValue, fieldProblem } from "./node-fields.js";
 import { Snapshot } from "./snapshot.js";
@@ -33,20 +35,30 @@ export interface SelectorBuilderOptions {
 
 /**
  * The default selector: filters, then a balancer, over weighted nodes that keep their state
- * across applies for addresses that stay.
+ * across applies for addresses that stay. Every pick tells the balancer whether its candidates are
+ * a stable list and whether weights are static (`CandidateInfo`): stable lists are the full list of
+ * the last apply and the cached results of filters with a `cacheKey`; weights are static when the
+ * node builder says so (`WeightedNodeBuilder.staticWeights`).
  */
 export class DefaultSelector implements Selector {
-  private snapshot = new Snapshot(Object.freeze([]));
+  private snapshot = new Snapshot([]);
+  private candidates: CandidateCache;
   private readonly balancer: Balancer;
   private readonly balancerName: string;
   private readonly nodeBuilder: WeightedNodeBuilder;
   private readonly filters: readonly NodeFilter[];
+  private readonly stableInfo: CandidateInfo;
+  private readonly unstableInfo: CandidateInfo;
 
   constructor(options: SelectorBuilderOptions) {
     this.balancer = options.balancer.build();
     this.balancerName = options.balancer.name;
     this.nodeBuilder = options.nodeBuilder;
     this.filters = options.filters ?? NO_FILTERS;
+    const staticWeights = options.nodeBuilder.staticWeights === true;
+    this.stableInfo = Object.freeze({ stable: true, staticWeights });
+    this.unstableInfo = Object.freeze({ stable: false, staticWeights });
+    this.candidates = this.candidatesOf(this.snapshot.nodes);
   }
 
   /**
@@ -68,8 +80,10 @@ export class DefaultSelector implements Selector {
       weighted[i] =
         before !== undefined && before.raw === node ? before : this.nodeBuilder.build(node, before);
     }
-    this.snapshot = new Snapshot(Object.freeze(weighted));
-    this.balancer.update?.(this.snapshot.nodes);
+    const snapshot = new Snapshot(weighted);
+    this.snapshot = snapshot;
+    this.candidates = this.candidatesOf(snapshot.nodes);
+    this.balancer.update?.(snapshot.nodes);
   }
 
   /** The current weighted nodes, in apply order. */
@@ -78,63 +92,74 @@ export class DefaultSelector implements Selector {
   }
 
   select(options?: SelectOptions): SelectResult {
-    const snapshot = this.snapshot;
+    const cache = this.candidates;
     const context: SelectContext = options ?? EMPTY_CONTEXT;
-    let candidates = snapshot.nodes;
+    let candidates = cache.base;
     const own = this.filters;
     for (let i = 0; i < own.length && candidates.length > 0; i++) {
-      candidates = runFilter(own[i]!, candidates, context, snapshot);
+      candidates = cache.narrow(own[i]!, candidates, context);
     }
     const extra = options?.filters;
     if (extra !== undefined) {
-      if (!Array.isArray(extra)) throw notFilters("select", extra);
+      if (!Array.isArray(extra)) throw filtersProblem(extra, "select")!;
       for (let i = 0; i < extra.length && candidates.length > 0; i++) {
         const filter = extra[i]!;
-        if (typeof filter !== "function") throw notAFilter("select", i, filter);
+        if (typeof filter !== "function") throw filtersProblem(extra, "select")!;
         // The common case inline: the same cached filter object as the last call, on the same list.
         candidates =
-          filter === snapshot.lastFilter && candidates === snapshot.lastInput
-            ? snapshot.lastOutput!
-            : runFilter(filter, candidates, context, snapshot);
+          filter === cache.lastFilter && candidates === cache.lastInput
+            ? cache.lastOutput!
+            : cache.narrow(filter, candidates, context);
       }
     }
-    if (candidates.length === 0) throw this.noNode(snapshot, options);
-    const picked = this.balancer.pick(candidates, context);
+    if (candidates.length === 0) throw this.noNode(options);
+    const picked = this.balancer.pick(candidates, context, cache.info(candidates));
     return { node: picked.node.raw, done: picked.done };
   }
 
-  private noNode(snapshot: Snapshot, options: SelectOptions | undefined): Error {
+  /** The candidates every select starts from; the filter cache is keyed on this list. */
+  private candidatesOf(base: readonly WeightedNode[]): CandidateCache {
+    return new CandidateCache(base, this.stableInfo, this.unstableInfo);
+  }
+
+  private noNode(options: SelectOptions | undefined): Error {
     // The loop stops once nothing is left: check the filters it did not reach, so that a bad
     // filter is refused whatever the others return.
     const extra = options?.filters ?? NO_FILTERS;
-    for (let i = 0; i < extra.length; i++) {
-      if (typeof extra[i] !== "function") return notAFilter("select", i, extra[i]);
-    }
-    const known = snapshot.nodes.length;
-    const service = known > 0 ? snapshot.nodes[0]!.serviceName : "";
+    const problem = filtersProblem(extra, "select");
+    if (problem !== undefined) return problem;
+    const nodes = this.snapshot.nodes;
+    const known = nodes.length;
+    const service = known > 0 ? nodes[0]!.serviceName : "";
     const what = service !== "" ? `of "${service}" ` : "";
     if (known === 0) {
       return new NoAvailableNodeError(
         `${this.balancerName}: no node ${what}is known yet; check that discovery finds registered, healthy instances`,
       );
     }
-    const filters = [...this.filters, ...(options?.filters ?? [])].map(filterName).join(", ");
+    const filters = [...this.filters, ...extra].map(filterName).join(", ");
     return new NoAvailableNodeError(
       `${this.balancerName}: no node ${what}matched [${filters}]; ${known} node${known === 1 ? "" : "s"} known`,
     );
   }
 }
 
-function notFilters(where: string, filters: unknown): InvalidArgumentError {
-  return new InvalidArgumentError(
-    `selector: ${where}: filters must be an array of NodeFilter functions, got ${describeValue(filters)}`,
-  );
+function invalid(message: string): InvalidArgumentError {
+  return new InvalidArgumentError(`selector: ${message}`);
 }
 
-function notAFilter(where: string, index: number, filter: unknown): InvalidArgumentError {
-  return new InvalidArgumentError(
-    `selector: ${where}: filters[${index}] is ${describeValue(filter)}, not a function; pass NodeFilter ` +
-      'functions such as version("2.0.0")',
+/** Why `filters` is not an array of functions, or `undefined` when it is one. */
+function filtersProblem(filters: unknown, where: string): InvalidArgumentError | undefined {
+  if (!Array.isArray(filters)) {
+    return invalid(
+      `${where}: filters must be an array of NodeFilter functions, got ${describeValue(filters)}`,
+    );
+  }
+  const i = filters.findIndex((filter) => typeof filter !== "function");
+  if (i < 0) return undefined;
+  return invalid(
+    `${where}: filters[${i}] is ${describeValue(filters[i])}, not a function; pass NodeFilter functions ` +
+      'such as version("2.0.0")',
   );
 }
 
@@ -145,42 +170,36 @@ function notAFilter(where: string, index: number, filter: unknown): InvalidArgum
  * "abc") would corrupt balancing for as long as the node stays.
  */
 function checkNodes(nodes: readonly Node[]): void {
-  if (!Array.isArray(nodes)) {
-    throw new InvalidArgumentError(`selector: apply expects an array of nodes, got ${typeof nodes}`);
-  }
+  if (!Array.isArray(nodes)) throw invalid(`apply expects an array of nodes, got ${typeof nodes}`);
+  const kept = "; the previous node list is kept";
   const seen = new Set<string>();
   for (let i = 0; i < nodes.length; i++) {
     const node = nodes[i];
-    if (typeof node !== "object" || node === null) throw notANode(i);
-    if (!isCheckedNode(node)) checkForeignNode(node, i);
-    if (seen.has(node.address)) {
-      throw new InvalidArgumentError(
-        `selector: apply: address ${node.address} appears twice; addresses must be unique within a service ` +
-          "(the previous node list is kept)",
+    const address = typeof node === "object" && node !== null ? node.address : undefined;
+    if (typeof address !== "string" || address === "") {
+      throw invalid(`apply: item ${i} is not a node with a non-empty address${kept}`);
+    }
+    if (!isCheckedNode(node!)) {
+      const scheme = node!.scheme;
+      const problem =
+        typeof scheme !== "string" || scheme === ""
+          ? { field: "scheme", expected: "a non-empty string", got: scheme }
+          : fieldProblem(node!, false);
+      if (problem !== undefined) {
+        throw invalid(
+          `apply: node ${address} (item ${i}): ${problem.field} must be ${problem.expected}, got ` +
+            `${describeValue(problem.got)}${kept}`,
+        );
+      }
+    }
+    if (seen.has(address)) {
+      throw invalid(
+        `apply: address ${address} appears twice; addresses must be unique within a service (the previous ` +
+          "node list is kept)",
       );
     }
-    seen.add(node.address);
+    seen.add(address);
   }
-}
-
-function notANode(index: number): InvalidArgumentError {
-  return new InvalidArgumentError(
-    `selector: apply: item ${index} is not a node with a non-empty address; the previous node list is kept`,
-  );
-}
-
-function checkForeignNode(node: Node, index: number): void {
-  const { address, scheme } = node;
-  if (typeof address !== "string" || address === "") throw notANode(index);
-  const problem =
-    typeof scheme !== "string" || scheme === ""
-      ? { field: "scheme", expected: "a non-empty string", got: scheme }
-      : fieldProblem(node, false);
-  if (problem === undefined) return;
-  throw new InvalidArgumentError(
-    `selector: apply: node ${address} (item ${index}): ${problem.field} must be ${problem.expected}, got ` +
-      `${describeValue(problem.got)}; the previous node list is kept`,
-  );
 }
 
 /**
@@ -201,10 +220,8 @@ export function createSelectorBuilder(options: SelectorBuilderOptions): Selector
     );
   }
   const filters = options.filters ?? NO_FILTERS;
-  if (!Array.isArray(filters)) throw notFilters("createSelectorBuilder", filters);
-  for (let i = 0; i < filters.length; i++) {
-    if (typeof filters[i] !== "function") throw notAFilter("createSelectorBuilder", i, filters[i]);
-  }
+  const problem = filtersProblem(filters, "createSelectorBuilder");
+  if (problem !== undefined) throw problem;
   const frozen: SelectorBuilderOptions = {
     balancer: options.balancer,
     nodeBuilder: options.nodeBuilder,

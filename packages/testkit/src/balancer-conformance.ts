@@ -1,4 +1,10 @@
-import { InvalidArgumentError, NoAvailableNodeError, type Node, type SelectorBuilder } from "@switchyard/api";
+import {
+  InvalidArgumentError,
+  NoAvailableNodeError,
+  type Node,
+  type NodeFilter,
+  type SelectorBuilder,
+} from "@switchyard/api";
 import { describe, expect, it } from "vitest";
 import { makeNode, makeNodes } from "./fixtures.js";
 
@@ -131,6 +137,35 @@ export function describeBalancerConformance(options: BalancerConformanceOptions)
         done();
       }
       expect(() => selector.select({ filters: [() => []] })).toThrow(NoAvailableNodeError);
+    });
+
+    it("picks among its candidates when cached and per-call filter results alternate across applies", () => {
+      // Guards state a balancer keys on candidate lists (CandidateInfo.stable): a stable list comes
+      // back as the same array, a per-call list never does, and an apply makes new lists of the
+      // same nodes. Each filter's result rotates with the others and must never leak into them.
+      const selector = options.selector().build();
+      const pool = makeNodes(8, { versions: ["1", "2", "1", "2", "1", "2", "1", "2"] });
+      const v2 = Object.assign((list: readonly Node[]) => list.filter((n) => n.version === "2"), {
+        cacheKey: "conformance-v2",
+      });
+      const firstTwo = (list: readonly Node[]) => list.slice(0, 2);
+      for (let round = 0; round < 20; round++) {
+        const current = pool.filter((_, i) => (i + round) % 4 !== 0);
+        selector.apply(current);
+        const cases: [NodeFilter[], readonly Node[]][] = [
+          [[], current],
+          [[v2], v2(current)],
+          [[firstTwo], firstTwo(current)],
+          [[v2, firstTwo], firstTwo(v2(current))],
+        ];
+        for (let i = 0; i < 4; i++) {
+          for (const [filters, allowed] of cases) {
+            const { node, done } = selector.select({ filters });
+            expect(allowed).toContain(node);
+            done({});
+          }
+        }
+      }
     });
 
     it("keeps the previous list when an apply is refused", () => {

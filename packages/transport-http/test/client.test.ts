@@ -2,7 +2,7 @@ import { InvalidArgumentError, NoAvailableNodeError, type ServiceInstance } from
 import { p2c } from "@switchyard/balancer-p2c";
 import { version } from "@switchyard/filter-version";
 import { createMemoryRegistry, type MemoryRegistry } from "@switchyard/registry-memory";
-import { createFakeClock } from "@switchyard/testkit";
+import { createFakeClock, type FakeClock, seededRandom } from "@switchyard/testkit";
 import { fetch, request } from "undici";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { createClient, type HttpClient } from "../src/client.js";
@@ -44,6 +44,16 @@ async function servedBy(
     const reply = await c.request("/hello", init);
     out.push(reply.address);
     await reply.body.dump();
+  }
+  return out;
+}
+
+/** Like servedBy, one request at a time, moving the fake clock `ms` after each. */
+async function servedByPaced(c: HttpClient, n: number, clock: FakeClock, ms: number): Promise<string[]> {
+  const out: string[] = [];
+  for (let i = 0; i < n; i++) {
+    out.push(...(await servedBy(c, 1)));
+    clock.advance(ms);
   }
   return out;
 }
@@ -117,20 +127,26 @@ describe("transport-http over real servers", () => {
       res.statusCode = 503;
       res.end("overloaded");
     });
-    const c = await client({ selector: p2c() });
-    const served = await servedBy(c, 300);
+    const clock = createFakeClock();
+    const c = await client({ selector: p2c({ clock, random: seededRandom(1) }) });
+    const served = await servedByPaced(c, 300, clock, 1);
     const share = served.filter((a) => a === servers[0]!.address).length / served.length;
     expect(share).toBeLessThan(0.1);
   });
 
   it("steers p2c away from a server that answers slowly", async () => {
     for (const s of servers) await registry.register(instance(s));
-    servers[0]!.handle((_, res) => {
-      setTimeout(() => res.end("slow"), 40);
-    });
-    const c = await client({ selector: p2c() });
-    const done = await Promise.all(Array.from({ length: 8 }, () => servedBy(c, 40)));
-    const served = done.flat();
+    // The time the balancer sees moves only as the servers answer: 40 ms for server 0, 1 ms for the
+    // others (one request at a time, so each answer's time is its own).
+    const clock = createFakeClock();
+    for (const [i, s] of servers.entries()) {
+      s.handle((_, res) => {
+        clock.advance(i === 0 ? 40 : 1);
+        res.end(i === 0 ? "slow" : "ok");
+      });
+    }
+    const c = await client({ selector: p2c({ clock, random: seededRandom(2) }) });
+    const served = await servedBy(c, 320);
     const share = served.filter((a) => a === servers[0]!.address).length / served.length;
     expect(share).toBeLessThan(0.15);
   });
@@ -187,10 +203,11 @@ describe("transport-http over real servers", () => {
     expect(outcomes.slice(-100).filter((o) => o === "error").length).toBeLessThanOrEqual(1);
   });
 
-  it("moves p2c traffic off a killed server within a few calls on the real clock (default cost)", async () => {
+  it("moves p2c traffic off a killed server within a few calls (default cost, fake clock)", async () => {
     for (const s of servers) await registry.register(instance(s));
-    const c = await client({ selector: p2c() });
-    await servedBy(c, 9);
+    const clock = createFakeClock();
+    const c = await client({ selector: p2c({ clock, random: seededRandom(3) }) });
+    await servedByPaced(c, 9, clock, 10);
     await servers[0]!.close();
     const outcomes: string[] = [];
     for (let i = 0; i < 200; i++) {
@@ -201,11 +218,12 @@ describe("transport-http over real servers", () => {
       } catch {
         outcomes.push("error");
       }
+      clock.advance(10);
     }
     // Refused connections fail in well under a millisecond, so they look fast: the default cost
     // counts every failure, so the dead node loses its traffic after a handful of them.
     expect(outcomes.filter((o) => o === "error").length).toBeLessThan(15);
-    // At most the 3 s probe, should a loaded machine stretch the run past it.
+    // At most the 3 s probe (200 calls 10 ms apart stay short of it).
     expect(outcomes.slice(-100).filter((o) => o === "error").length).toBeLessThanOrEqual(1);
   });
 
