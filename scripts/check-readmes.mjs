@@ -99,7 +99,7 @@ function programsOf(readme) {
     const needs = directive.needs.map((item) => parseNeed(item) ?? item);
     for (const bad of needs.filter((need) => typeof need === "string")) {
       problems.push(
-        `${where}:${block.line}: unknown need "${bad}" (etcd, consul, http@127.0.0.1:<port>, grpc@127.0.0.1:<port>)`,
+        `${where}:${block.line}: unknown need "${bad}" (etcd, consul, dns, http@127.0.0.1:<port>, grpc@127.0.0.1:<port>)`,
       );
     }
     const part = { line: block.line, code: block.code };

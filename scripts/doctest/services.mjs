@@ -3,6 +3,10 @@
 //
 //   etcd              a real etcd serving clients on 127.0.0.1:2379, the default endpoint
 //   consul            the Consul double of @switchyard/testkit/consul; CONSUL_HTTP_ADDR points at it
+//   dns               dnsmasq on 127.0.0.1:1053 (UDP and TCP), serving a Kubernetes headless Service
+//                     greeter in namespace default: SRV _http._tcp.greeter.default.svc.cluster.local
+//                     (port 8000) and _grpc._tcp.… (port 50051), both to greeter-0.greeter.default.
+//                     svc.cluster.local, which is 127.0.0.1, as greeter.default.svc.cluster.local is
 //   http@host:port    a helloworld HTTP server: any path answers {"message":"Hello <name>"}
 //   grpc@host:port    a helloworld.Greeter gRPC server (bench/grpc/helloworld.proto, which the snippet
 //                     finds in its folder)
@@ -11,7 +15,7 @@
 // snippet names), so snippets read as written; a port already taken fails the step, saying so.
 import { spawn } from "node:child_process";
 import { once } from "node:events";
-import { mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { createServer as createHttpServer } from "node:http";
 import { createRequire } from "node:module";
 import { createServer as createNetServer } from "node:net";
@@ -19,9 +23,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 
-/** Parses one `needs=` item: `etcd`, `consul`, `http@127.0.0.1:8000`, `grpc@127.0.0.1:50051`. */
+/** Parses one `needs=` item: `etcd`, `consul`, `dns`, `http@127.0.0.1:8000`, `grpc@127.0.0.1:50051`. */
 export function parseNeed(item) {
-  if (item === "etcd" || item === "consul") return { kind: item, key: item };
+  if (item === "etcd" || item === "consul" || item === "dns") return { kind: item, key: item };
   const match = /^(http|grpc)@(127\.0\.0\.1|localhost):(\d{1,5})$/.exec(item);
   if (match === null) return undefined;
   return { kind: match[1], host: match[2], port: Number(match[3]), key: item };
@@ -113,6 +117,53 @@ async function startEtcd() {
   return { env: {}, stop };
 }
 
+async function startDns() {
+  const zone = "greeter.default.svc.cluster.local";
+  // DNSMASQ_BIN, else dnsmasq on PATH or in /usr/sbin (Debian's dnsmasq-base, from scripts/setup.sh).
+  const { DNSMASQ_BIN: fromEnv } = process.env;
+  const bin = fromEnv ?? (existsSync("/usr/sbin/dnsmasq") ? "/usr/sbin/dnsmasq" : "dnsmasq");
+  const child = spawn(
+    bin,
+    [
+      ...["--keep-in-foreground", "--port=1053", "--listen-address=127.0.0.1", "--bind-interfaces"],
+      ...["--conf-file=/dev/null", "--no-resolv", "--no-hosts", "--pid-file=", "--log-facility=-"],
+      ...["--local=/cluster.local/", "--local-ttl=5", `--host-record=greeter-0.${zone},${zone},127.0.0.1`],
+      `--srv-host=_http._tcp.${zone},greeter-0.${zone},8000`,
+      `--srv-host=_grpc._tcp.${zone},greeter-0.${zone},50051`,
+    ],
+    { stdio: ["ignore", "ignore", "pipe"] },
+  );
+  let output = "";
+  try {
+    await new Promise((resolve, reject) => {
+      child.stderr.on("data", (chunk) => {
+        output = (output + chunk).slice(-5000);
+        if (output.includes("started, version")) resolve(); // its sockets are bound by then
+      });
+      child.once("exit", (code) =>
+        reject(new Error(`dns: dnsmasq exited with ${code} while starting:\n${output}`)),
+      );
+      child.once("error", (error) =>
+        reject(
+          new Error(
+            `dns: cannot start ${bin} (${error.code}); scripts/setup.sh installs Debian's dnsmasq-base, or set DNSMASQ_BIN`,
+          ),
+        ),
+      );
+    });
+  } catch (error) {
+    child.kill("SIGKILL");
+    throw error;
+  }
+  child.stderr.resume();
+  const stop = async () => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    child.kill("SIGKILL");
+    await once(child, "exit");
+  };
+  return { env: {}, stop };
+}
+
 async function startConsul(root) {
   const url = pathToFileURL(join(root, "packages/testkit/dist/consul.js")).href;
   const { startConsulDouble } = await import(url);
@@ -172,11 +223,13 @@ export async function startServices(needs, { root, protoFile }) {
       const service =
         need.kind === "etcd"
           ? await startEtcd()
-          : need.kind === "consul"
-            ? await startConsul(root)
-            : need.kind === "http"
-              ? await startHttp(need)
-              : await startGrpc(root, need, protoFile);
+          : need.kind === "dns"
+            ? await startDns()
+            : need.kind === "consul"
+              ? await startConsul(root)
+              : need.kind === "http"
+                ? await startHttp(need)
+                : await startGrpc(root, need, protoFile);
       started.push(service);
       envs.set(need.key, service.env);
     }
