@@ -45,9 +45,9 @@ export function watch(ctx: DoubleContext, call: ResourceCall): void {
   let open = true;
   const dropAfter = call.fault?.kind === "drop-after" ? call.fault.events : undefined;
 
-  const write = (type: string, object: unknown): void => {
+  const write = (type: string, object: unknown, then?: () => void): void => {
     if (!open) return;
-    res.write(`${JSON.stringify({ type, object })}\n`);
+    res.write(`${JSON.stringify({ type, object })}\n`, then);
   };
   const send = (type: EventType, object: KubeObject, live: boolean): void => {
     const shown =
@@ -61,8 +61,9 @@ export function watch(ctx: DoubleContext, call: ResourceCall): void {
             ctx.now(),
             table,
           );
-    write(type, shown);
-    if (live && dropAfter !== undefined && ++counted >= dropAfter) handle.drop();
+    // A drop-after fault destroys the connection once its last event has reached the socket.
+    const last = live && dropAfter !== undefined && ++counted >= dropAfter;
+    write(type, shown, last ? () => handle.drop() : undefined);
   };
 
   let timer: TimerHandle | undefined;
