@@ -1,0 +1,233 @@
+import { RegistryError, type TimerHandle } from "@switchyard/api";
+import { errorMessage } from "@switchyard/kit";
+import { Agent, type Dispatcher } from "undici";
+import { Credentials } from "./credentials.js";
+import type { Settings } from "./settings.js";
+
+/** Longest excerpt of a reply quoted in an error. */
+const EXCERPT = 200;
+
+/** One request to the API server. */
+export interface ApiCall {
+  /** Path from the server root, such as "/apis/discovery.k8s.io/v1/namespaces/default/endpointslices". */
+  readonly path: string;
+  readonly query: Readonly<Record<string, string | undefined>>;
+  readonly signal: AbortSignal | undefined;
+  /** What the call does, for error messages: `listing the EndpointSlices of "api"`. */
+  readonly what: string;
+  /** RBAC words for a 403: `list endpointslices`. */
+  readonly needs: string;
+}
+
+/** An open watch: its body, line by line, and how to end it. */
+export interface ApiStream {
+  lines(): AsyncGenerator<string>;
+  close(): void;
+}
+
+/**
+ * Talks to the API server: the bearer token on every request (renewed once after a 401 when it
+ * comes from a file or a plugin), TLS from the kubeconfig or the pod, timeouts on the clock, and
+ * every failure turned into a `RegistryError` whose message says what failed and what to do
+ * (quoting the API server's `Status` message, cleaned of tokens and keys).
+ */
+export class KubeHttp {
+  private readonly settings: Settings;
+  private readonly agent: Agent;
+  readonly credentials: Credentials;
+
+  constructor(settings: Settings) {
+    this.settings = settings;
+    this.credentials = new Credentials(settings);
+    const { tls } = settings.access;
+    // Timeouts are ours, on the clock: a watch stays open for minutes.
+    this.agent = new Agent({
+      headersTimeout: 0,
+      bodyTimeout: 0,
+      connect: {
+        ...(tls.ca === undefined ? {} : { ca: tls.ca }),
+        ...(tls.cert === undefined ? {} : { cert: tls.cert }),
+        ...(tls.key === undefined ? {} : { key: tls.key }),
+        ...(tls.servername === undefined ? {} : { servername: tls.servername }),
+        rejectUnauthorized: tls.rejectUnauthorized,
+      },
+    });
+  }
+
+  async close(): Promise<void> {
+    await this.agent.close();
+  }
+
+  /**
+   * GETs a JSON document.
+   * @throws RegistryError on a network failure, a timeout, a non-2xx status (`status` set) or a
+   * body that is not JSON; the signal's reason when `call.signal` aborts.
+   */
+  async getJson(call: ApiCall): Promise<unknown> {
+    const response = await this.open(call, this.settings.requestTimeoutMs);
+    try {
+      const text = await response.body.text();
+      try {
+        return JSON.parse(text);
+      } catch {
+        throw new RegistryError(
+          `kubernetes: ${call.what} got a reply that is not JSON from ${this.settings.access.server}: ${this.excerpt(text)}`,
+          { status: response.statusCode, retryable: true },
+        );
+      }
+    } catch (error) {
+      throw this.failure(call, error, false);
+    } finally {
+      response.done();
+    }
+  }
+
+  /**
+   * Opens a streaming GET (a watch). The stream ends when the server closes it, when `call.signal`
+   * aborts, or `timeoutMs` after it opened.
+   * @throws RegistryError as {@link getJson} does, for the opening.
+   */
+  async stream(call: ApiCall, timeoutMs: number): Promise<ApiStream> {
+    const response = await this.open(call, timeoutMs);
+    const { body } = response;
+    const failure = (error: unknown): unknown => this.failure(call, error, true);
+    return {
+      async *lines() {
+        let buffer = "";
+        try {
+          for await (const chunk of body) {
+            buffer += typeof chunk === "string" ? chunk : (chunk as Buffer).toString("utf8");
+            for (let i = buffer.indexOf("\n"); i >= 0; i = buffer.indexOf("\n")) {
+              const line = buffer.slice(0, i).trim();
+              buffer = buffer.slice(i + 1);
+              if (line !== "") yield line;
+            }
+          }
+          if (buffer.trim() !== "") yield buffer.trim();
+        } catch (error) {
+          throw failure(error);
+        } finally {
+          response.done();
+        }
+      },
+      close: () => {
+        response.done();
+        body.destroy();
+      },
+    };
+  }
+
+  private async open(
+    call: ApiCall,
+    timeoutMs: number,
+  ): Promise<{ statusCode: number; body: Dispatcher.ResponseData["body"]; done(): void }> {
+    const { signal } = call;
+    signal?.throwIfAborted();
+    for (let attempt = 0; ; attempt++) {
+      const controller = new AbortController();
+      const onAbort = (): void => controller.abort(signal?.reason);
+      signal?.addEventListener("abort", onAbort, { once: true });
+      let timedOut = false;
+      const timer: TimerHandle = this.settings.clock.setTimeout(() => {
+        timedOut = true;
+        controller.abort(new Error("timed out"));
+      }, timeoutMs);
+      const done = (): void => {
+        this.settings.clock.clearTimeout(timer);
+        signal?.removeEventListener("abort", onAbort);
+      };
+      try {
+        const headers: Record<string, string> = {
+          accept: "application/json",
+          "user-agent": "switchyard-registry-kubernetes",
+        };
+        const authorization = await this.credentials.header();
+        if (authorization !== undefined) headers.authorization = authorization;
+        const response = await this.agent.request({
+          origin: new URL(this.settings.access.server).origin,
+          path: this.pathOf(call),
+          method: "GET",
+          headers,
+          signal: controller.signal,
+        });
+        if (response.statusCode >= 200 && response.statusCode < 300) {
+          return { statusCode: response.statusCode, body: response.body, done };
+        }
+        const text = await response.body.text().catch(() => "");
+        done();
+        if (response.statusCode === 401 && attempt === 0 && this.credentials.renewable) {
+          this.credentials.invalidate();
+          continue;
+        }
+        throw this.statusError(call, response.statusCode, text);
+      } catch (error) {
+        done();
+        if (signal?.aborted) throw signal.reason;
+        if (timedOut) {
+          throw new RegistryError(
+            `kubernetes: ${call.what} timed out after ${timeoutMs} ms; the API server at ${this.settings.access.server} is slow or unreachable`,
+            { cause: error, retryable: true },
+          );
+        }
+        throw this.failure(call, error, false);
+      }
+    }
+  }
+
+  private pathOf(call: ApiCall): string {
+    const base = new URL(this.settings.access.server).pathname.replace(/\/+$/, "");
+    const params = Object.entries(call.query)
+      .filter(([, value]) => value !== undefined && value !== "")
+      .map(([name, value]) => `${encodeURIComponent(name)}=${encodeURIComponent(value!)}`);
+    return `${base}${call.path}${params.length > 0 ? `?${params.join("&")}` : ""}`;
+  }
+
+  /** A failure that is not a status: kept when it already is a RegistryError, else wrapped. */
+  private failure(call: ApiCall, error: unknown, streaming: boolean): unknown {
+    if (error instanceof RegistryError) return error;
+    if (call.signal?.aborted) return call.signal.reason;
+    const { server } = this.settings.access;
+    const problem = streaming ? "the watch stream broke" : `cannot reach the API server at ${server}`;
+    return new RegistryError(
+      this.settings.secrets.redact(
+        `kubernetes: ${call.what} failed: ${problem} (${errorMessage(error)}); check that the cluster is reachable from here`,
+      ),
+      { cause: this.settings.secrets.scrub(error), retryable: true },
+    );
+  }
+
+  private statusError(call: ApiCall, status: number, text: string): RegistryError {
+    let said = this.excerpt(text);
+    try {
+      const body = JSON.parse(text) as { kind?: unknown; message?: unknown };
+      if (body.kind === "Status" && typeof body.message === "string") said = this.excerpt(body.message);
+    } catch {
+      // Not a Status: the excerpt of the body stays.
+    }
+    const { access, namespace } = this.settings;
+    let advice: string;
+    if (status === 401) {
+      advice = `the API server refused the credentials from ${access.source}; check the token or the kubeconfig user`;
+    } else if (status === 403) {
+      advice = `grant get, ${call.needs} and watch in namespace "${namespace}" with a Role and RoleBinding (see the README)`;
+    } else if (status === 404) {
+      advice =
+        "the API server does not serve it: EndpointSlices need Kubernetes 1.21 or later (discovery.k8s.io/v1)";
+    } else if (status === 429 || status >= 500)
+      advice = "the API server is busy or failing; it is retried later";
+    else advice = "the request was refused as it is";
+    return new RegistryError(
+      this.settings.secrets.redact(`kubernetes: ${call.what} failed (${status}: ${said}); ${advice}`),
+      {
+        status,
+        retryable: status === 410 || status === 429 || status >= 500,
+      },
+    );
+  }
+
+  /** The start of a body: cleaned of secrets first, then flattened and cut. */
+  private excerpt(text: string): string {
+    const flat = this.settings.secrets.redact(text).trim().replace(/\s+/g, " ");
+    return flat === "" ? "(empty body)" : flat.length > EXCERPT ? `${flat.slice(0, EXCERPT)}…` : flat;
+  }
+}
