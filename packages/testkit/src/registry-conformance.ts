@@ -24,6 +24,13 @@ export interface RegistryConformanceOptions {
   create(): Promise<RegistryUnderTest> | RegistryUnderTest;
   /** How long to wait for a change to reach a watcher before failing, ms (default 5000). */
   readonly timeoutMs?: number;
+  /**
+   * The instance numbered `n` (1 or 2) of `service` that the tests register and expect back
+   * intact; its id must be `<service>-<n>`. Default: version `1.<n>.0`, metadata `zone` and `weight`,
+   * an http and a grpc endpoint on 127.0.0.1. A registry whose store carries fewer fields (an
+   * EndpointSlice has no version) gives instances made of what it carries.
+   */
+  readonly sample?: (service: string, n: number) => ServiceInstance;
 }
 
 type List = readonly ServiceInstance[];
@@ -66,7 +73,7 @@ const hasIds =
     list.length === ids.length && ids.every((id) => list.some((instance) => instance.id === id));
 
 /** An instance with every field set, endpoints one per scheme so every registry can store them. */
-function sample(service: string, n: number): ServiceInstance {
+function defaultSample(service: string, n: number): ServiceInstance {
   return {
     id: `${service}-${n}`,
     name: service,
@@ -183,6 +190,7 @@ class Harness {
  */
 export function describeRegistryConformance(options: RegistryConformanceOptions): void {
   const timeoutMs = options.timeoutMs ?? 5000;
+  const sample = options.sample ?? defaultSample;
   const open = async (context: TestContext): Promise<Harness> => {
     const harness = new Harness(await options.create(), options.name, timeoutMs);
     context.onTestFinished(() => harness.cleanup());
