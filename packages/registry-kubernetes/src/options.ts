@@ -6,7 +6,7 @@ export interface KubernetesBackoffOptions {
   readonly initialMs?: number;
   /** Largest delay; default 30 000. */
   readonly maxMs?: number;
-  /** Growth per failure; default 2. */
+  /** Growth per failure; default 1.6. */
   readonly multiplier?: number;
   /** Fraction by which each delay is shortened at random, 0 to 1; default 0.2. */
   readonly jitter?: number;

@@ -137,7 +137,7 @@ export function resolveSettings(options: KubernetesDiscoveryOptions = {}): Setti
   const jitter = options.backoff?.jitter ?? 0.2;
   if (!(jitter >= 0 && jitter <= 1))
     fail(`backoff.jitter must be a fraction from 0 to 1, got ${String(jitter)}`);
-  const multiplier = options.backoff?.multiplier ?? 2;
+  const multiplier = options.backoff?.multiplier ?? 1.6;
   if (!(multiplier >= 1)) fail(`backoff.multiplier must be ≥ 1, got ${String(multiplier)}`);
   const maxMs = ms(options.backoff?.maxMs, "backoff.maxMs", 30_000, 1);
   const secrets = new SecretSet();
