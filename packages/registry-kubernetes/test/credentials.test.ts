@@ -62,6 +62,16 @@ function file(name: string, text: string): string {
   return path;
 }
 
+/** The rejection of `promise` (a failure when it resolves). */
+async function refusal(promise: Promise<unknown>): Promise<RegistryError> {
+  return promise.then(
+    () => {
+      throw new Error("resolved, expected a rejection");
+    },
+    (error: RegistryError) => error,
+  );
+}
+
 const authorizations = (): string[] => double.requests.map((r) => r.headers.authorization ?? "(none)");
 
 describe("credentials from a kubeconfig", () => {
@@ -228,17 +238,17 @@ describe("refusals", () => {
       token: "wrong-token-1234",
       namespace: "apps",
     });
-    const unauthorized = await wrong.getService("api").catch((error: RegistryError) => error);
+    const unauthorized = await refusal(wrong.getService("api"));
     expect(unauthorized).toMatchObject({ status: 401, retryable: false });
     expect(unauthorized.message).toContain("refused the credentials from the server option");
-    const forbidden = await discovery({
-      server: double.url,
-      ca: double.ca,
-      token: "pods-only-token",
-      namespace: "apps",
-    })
-      .getService("api")
-      .catch((error: RegistryError) => error);
+    const forbidden = await refusal(
+      discovery({
+        server: double.url,
+        ca: double.ca,
+        token: "pods-only-token",
+        namespace: "apps",
+      }).getService("api"),
+    );
     expect(forbidden).toMatchObject({ status: 403, retryable: false });
     expect(forbidden.message).toContain(
       'endpointslices.discovery.k8s.io is forbidden: User "pods-only" cannot list',
@@ -253,7 +263,7 @@ describe("refusals", () => {
       namespace: "apps",
       logger: { warn: (message) => logged.push(message) },
     });
-    const failed = await echoing.getService("api").catch((error: RegistryError) => error);
+    const failed = await refusal(echoing.getService("api"));
     expect(failed.message).toContain("internal error for Bearer [redacted]");
     expect(JSON.stringify(echoing)).not.toContain(TOKEN);
     expect(failed.message).not.toContain(TOKEN);

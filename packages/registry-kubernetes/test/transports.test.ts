@@ -114,7 +114,7 @@ it("routes transport-http calls to discovery:///api over the Service's ready end
 it("routes transport-grpc calls to discovery:///api and follows a removed EndpointSlice", async () => {
   const { double, discovery } = await cluster();
   const { target, options } = createChannelOptions({ target: "discovery:///api", discovery, logger: quiet });
-  const client = new Greeter(target, grpc.credentials.createInsecure(), options) as grpc.Client & {
+  const client = new Greeter(target, grpc.credentials.createInsecure(), options) as unknown as grpc.Client & {
     sayHello(
       request: { name: string },
       options: grpc.CallOptions,
