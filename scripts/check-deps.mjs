@@ -19,6 +19,7 @@ const allowed = {
   "registry-memory": ["api", "kit"],
   "registry-consul": ["api", "kit"],
   "registry-etcd": ["api", "kit"],
+  "registry-kubernetes": ["api", "kit"],
   "transport-http": ["api", "kit", "selector-core", "balancer-wrr"],
   "transport-grpc": ["api", "kit", "selector-core", "balancer-wrr"],
   testkit: ["api", "kit"],
