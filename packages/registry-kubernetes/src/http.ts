@@ -1,8 +1,16 @@
+import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from "node:http";
+import { Agent as HttpsAgent, request as httpsRequest } from "node:https";
 import { RegistryError, type TimerHandle } from "@switchyard/api";
 import { errorMessage } from "@switchyard/kit";
-import { Agent, type Dispatcher } from "undici";
 import { Credentials } from "./credentials.js";
 import type { Settings } from "./settings.js";
+
+/** Reads a whole body as text. */
+async function readText(body: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of body) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString("utf8");
+}
 
 /** Longest excerpt of a reply quoted in an error. */
 const EXCERPT = 200;
@@ -33,29 +41,33 @@ export interface ApiStream {
  */
 export class KubeHttp {
   private readonly settings: Settings;
-  private readonly agent: Agent;
+  private readonly agent: HttpAgent;
+  private readonly url: URL;
   readonly credentials: Credentials;
 
   constructor(settings: Settings) {
     this.settings = settings;
     this.credentials = new Credentials(settings);
+    this.url = new URL(settings.access.server);
     const { tls } = settings.access;
-    // Timeouts are ours, on the clock: a watch stays open for minutes.
-    this.agent = new Agent({
-      headersTimeout: 0,
-      bodyTimeout: 0,
-      connect: {
-        ...(tls.ca === undefined ? {} : { ca: tls.ca }),
-        ...(tls.cert === undefined ? {} : { cert: tls.cert }),
-        ...(tls.key === undefined ? {} : { key: tls.key }),
-        ...(tls.servername === undefined ? {} : { servername: tls.servername }),
-        rejectUnauthorized: tls.rejectUnauthorized,
-      },
-    });
+    // Node's own client: no dependency to bundle. Timeouts are ours, on the clock: a watch stays
+    // open for minutes.
+    this.agent =
+      this.url.protocol === "https:"
+        ? new HttpsAgent({
+            keepAlive: true,
+            ...(tls.ca === undefined ? {} : { ca: tls.ca }),
+            ...(tls.cert === undefined ? {} : { cert: tls.cert }),
+            ...(tls.key === undefined ? {} : { key: tls.key }),
+            ...(tls.servername === undefined ? {} : { servername: tls.servername }),
+            rejectUnauthorized: tls.rejectUnauthorized,
+          })
+        : new HttpAgent({ keepAlive: true });
   }
 
+  /** Closes every connection, watches included. */
   async close(): Promise<void> {
-    await this.agent.close();
+    this.agent.destroy();
   }
 
   /**
@@ -66,13 +78,13 @@ export class KubeHttp {
   async getJson(call: ApiCall): Promise<unknown> {
     const response = await this.open(call, this.settings.requestTimeoutMs);
     try {
-      const text = await response.body.text();
+      const text = await readText(response.body);
       try {
         return JSON.parse(text);
       } catch {
         throw new RegistryError(
           `kubernetes: ${call.what} got a reply that is not JSON from ${this.settings.access.server}: ${this.excerpt(text)}`,
-          { status: response.statusCode, retryable: true },
+          { status: response.body.statusCode, retryable: true },
         );
       }
     } catch (error) {
@@ -96,7 +108,7 @@ export class KubeHttp {
         let buffer = "";
         try {
           for await (const chunk of body) {
-            buffer += typeof chunk === "string" ? chunk : (chunk as Buffer).toString("utf8");
+            buffer += (chunk as Buffer).toString("utf8");
             for (let i = buffer.indexOf("\n"); i >= 0; i = buffer.indexOf("\n")) {
               const line = buffer.slice(0, i).trim();
               buffer = buffer.slice(i + 1);
@@ -117,10 +129,7 @@ export class KubeHttp {
     };
   }
 
-  private async open(
-    call: ApiCall,
-    timeoutMs: number,
-  ): Promise<{ statusCode: number; body: Dispatcher.ResponseData["body"]; done(): void }> {
+  private async open(call: ApiCall, timeoutMs: number): Promise<{ body: IncomingMessage; done(): void }> {
     const { signal } = call;
     signal?.throwIfAborted();
     for (let attempt = 0; ; attempt++) {
@@ -143,23 +152,16 @@ export class KubeHttp {
         };
         const authorization = await this.credentials.header();
         if (authorization !== undefined) headers.authorization = authorization;
-        const response = await this.agent.request({
-          origin: new URL(this.settings.access.server).origin,
-          path: this.pathOf(call),
-          method: "GET",
-          headers,
-          signal: controller.signal,
-        });
-        if (response.statusCode >= 200 && response.statusCode < 300) {
-          return { statusCode: response.statusCode, body: response.body, done };
-        }
-        const text = await response.body.text().catch(() => "");
+        const response = await this.send(call, headers, controller.signal);
+        const status = response.statusCode ?? 0;
+        if (status >= 200 && status < 300) return { body: response, done };
+        const text = await readText(response).catch(() => "");
         done();
-        if (response.statusCode === 401 && attempt === 0 && this.credentials.renewable) {
+        if (status === 401 && attempt === 0 && this.credentials.renewable) {
           this.credentials.invalidate();
           continue;
         }
-        throw this.statusError(call, response.statusCode, text);
+        throw this.statusError(call, status, text);
       } catch (error) {
         done();
         if (signal?.aborted) throw signal.reason;
@@ -174,8 +176,31 @@ export class KubeHttp {
     }
   }
 
+  private send(
+    call: ApiCall,
+    headers: Record<string, string>,
+    signal: AbortSignal,
+  ): Promise<IncomingMessage> {
+    const { url } = this;
+    const options = {
+      protocol: url.protocol,
+      hostname: url.hostname.replace(/^\[|\]$/g, ""),
+      port: url.port,
+      path: this.pathOf(call),
+      method: "GET",
+      headers,
+      agent: this.agent,
+      signal,
+    };
+    return new Promise((resolve, reject) => {
+      const request = (url.protocol === "https:" ? httpsRequest : httpRequest)(options, resolve);
+      request.on("error", reject);
+      request.end();
+    });
+  }
+
   private pathOf(call: ApiCall): string {
-    const base = new URL(this.settings.access.server).pathname.replace(/\/+$/, "");
+    const base = this.url.pathname.replace(/\/+$/, "");
     const params = Object.entries(call.query)
       .filter(([, value]) => value !== undefined && value !== "")
       .map(([name, value]) => `${encodeURIComponent(name)}=${encodeURIComponent(value!)}`);
