@@ -163,6 +163,11 @@ export function loadKubeconfig(paths: readonly string[], contextName: string | u
     );
   const server = str(cluster.value.server);
   if (server === undefined) fail(`cluster "${clusterName}" of the kubeconfig ${where} has no server`);
+  if (str(cluster.value["proxy-url"]) !== undefined) {
+    fail(
+      `cluster "${clusterName}" of the kubeconfig ${where} goes through a proxy-url, which this registry does not support; reach the API server directly`,
+    );
+  }
   const userName = str(context.value.user) ?? "";
   const user = collect(files, "users").get(userName);
   return {

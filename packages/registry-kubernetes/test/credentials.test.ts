@@ -111,6 +111,11 @@ describe("credentials from a kubeconfig", () => {
       double.kubeconfig().replace("  user: {}", "  user:\n    auth-provider:\n      name: oidc"),
     );
     expect(() => discovery({ kubeconfig: oidc })).toThrow(/auth-provider "oidc".*exec plugin/);
+    const proxied = file(
+      "proxied",
+      double.kubeconfig().replace("    server:", "    proxy-url: http://proxy:3128\n    server:"),
+    );
+    expect(() => discovery({ kubeconfig: proxied })).toThrow(/proxy-url/);
     expect(() => discovery({ env: { HOME: dir } })).toThrow(InvalidArgumentError);
     expect(() => discovery({ env: { HOME: dir } })).toThrow(/set KUBECONFIG or pass server/);
   });
