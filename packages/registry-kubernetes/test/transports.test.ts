@@ -25,9 +25,13 @@ interface Backend {
   readonly grpcPort: number;
 }
 
-const definition = loadSync(fileURLToPath(new URL("./fixtures/helloworld.proto", import.meta.url)), {
-  keepCase: true,
-});
+// The helloworld service of transport-grpc's tests (a unary SayHello whose reply names the server).
+const definition = loadSync(
+  fileURLToPath(new URL("../../transport-grpc/test/fixtures/helloworld.proto", import.meta.url)),
+  {
+    keepCase: true,
+  },
+);
 const Greeter = (grpc.loadPackageDefinition(definition).helloworld as grpc.GrpcObject)
   .Greeter as grpc.ServiceClientConstructor;
 
