@@ -1,5 +1,5 @@
 // The discrete-event simulation: backends that queue and serve calls, an open-loop Poisson arrival
-// process, client deadlines, faults and churn, all on a virtual clock. A balancer (a real
+// process, client deadlines, faults (whole or partial), joins and churn, all on a virtual clock. A balancer (a real
 // Switchyard selector, or one of the references in balancers.mjs) picks a backend per call; the
 // fake clock of @switchyard/testkit is moved to each event's time before anything runs, so the ewma
 // nodes read the simulated time at pick and at done.
@@ -20,17 +20,29 @@ export const FAIL_503 = 3;
 
 /** Time to learn that a connection was refused, ms. */
 export const REFUSE_MS = 0.5;
+/** Time a fast rejection (a 503 answered before any work, as an overloaded server sheds) takes, ms. */
+export const REJECT_MS = 1;
 /** Width of the buckets that picks are counted in, for shares over time, ms. */
 export const BUCKET_MS = 50;
 
+// Outcomes as the HTTP transport reports them: a refused connection sent nothing, a reset one had
+// sent its request, a 503 is a reply, a deadline cut a call that had been sent.
 const INFO_REFUSED = Object.freeze({
   error: Object.assign(new Error("connect ECONNREFUSED"), { code: "ECONNREFUSED" }),
+  bytesSent: false,
+  bytesReceived: false,
 });
 const INFO_RESET = Object.freeze({
   error: Object.assign(new Error("socket hang up"), { code: "ECONNRESET" }),
+  bytesSent: true,
+  bytesReceived: false,
 });
-const INFO_UNAVAILABLE = Object.freeze({ httpStatus: 503 });
-const INFO_DEADLINE = Object.freeze({ error: new DOMException("deadline exceeded", "TimeoutError") });
+const INFO_UNAVAILABLE = Object.freeze({ httpStatus: 503, bytesSent: true, bytesReceived: true });
+const INFO_DEADLINE = Object.freeze({
+  error: new DOMException("deadline exceeded", "TimeoutError"),
+  bytesSent: true,
+  bytesReceived: false,
+});
 
 /** One server instance: `workers` calls served at a time, the rest wait in a FIFO queue. */
 export class Backend {
@@ -50,6 +62,9 @@ export class Backend {
     this.capacity = spec.workers / spec.service.mean;
     this.errorProb = spec.errorProb ?? 0;
     this.mode = UP;
+    /** Share of calls a gray failure fails (0: none), and how: REFUSE, HANG, or FAIL_503 (fast, REJECT_MS). */
+    this.grayShare = 0;
+    this.grayMode = UP;
     /** Service-time multiplier; `ramp` (a function of time) overrides it while a degrade runs. */
     this.factor = 1;
     this.ramp = undefined;
@@ -67,9 +82,14 @@ export class Backend {
     return (this.busy + this.queue.length - this.queueHead) / this.workers;
   }
 
-  /** Whether the backend would fail a call now (the oracle knows, balancers must find out). */
+  /** Whether the backend would fail a call now, or a share of them (the oracles know, balancers must find out). */
   failing() {
-    return this.mode !== UP || !this.running;
+    return this.mode !== UP || !this.running || this.grayShare > 0;
+  }
+
+  /** Mean service time at `now`, ms: what the shortest-expected-delay oracle knows. */
+  serviceAt(now) {
+    return this.mean * (this.ramp !== undefined ? this.ramp(now) : this.factor);
   }
 }
 
@@ -84,7 +104,8 @@ class Call {
     this.settled = false;
     this.generation = 0;
     this.info = undefined;
-    this.refused = false;
+    /** Failed without reaching a worker (refused, or rejected at once): settles at `due` on its own. */
+    this.detached = false;
     // Heap fields.
     this.due = 0;
     this.seq = 0;
@@ -103,6 +124,10 @@ class Control {
  * Runs one scenario with one balancer. `spec.make(ctx)` returns a chooser
  * `{ update(view), pick() → Backend }` that leaves the pick's done callback in `chooser.done`.
  * Returns the raw measurements (see metrics.mjs for what is derived from them).
+ *
+ * `ctx` holds what the references read: per backend index, `loads` (calls queued or in service per
+ * worker), `failing` (1 while it fails all or a share of its calls), `service` (its mean service
+ * time now, ms) and `perWorker` (1 / workers).
  */
 export function simulate(scenario, spec, { seed = 1 } = {}) {
   const clock = createFakeClock(0);
@@ -129,12 +154,16 @@ export function simulate(scenario, spec, { seed = 1 } = {}) {
     }
   }
   const capacity = initial.reduce((sum, b) => sum + b.capacity, 0);
-  const rate = scenario.utilisation * capacity; // calls per ms
+  // The utilisation is of the whole fleet's capacity, or of the share of it `utilisationOf` names.
+  const rate = scenario.utilisation * capacity * (scenario.utilisationOf ?? 1); // calls per ms
 
   const buckets = Math.ceil(duration / BUCKET_MS);
   const picks = new Int32Array(backends.length * buckets);
   const totals = new Int32Array(buckets);
   const sharePicks = new Float64Array(backends.length);
+  // Calls by the bucket they arrived in, and those of them that failed (whenever they did).
+  const arrivals = new Int32Array(buckets);
+  const failures = new Int32Array(buckets);
   let latencies = new Float64Array(Math.ceil(rate * (duration - warmup) * 1.1) + 1024);
   let failed = new Uint8Array(latencies.length);
   let recorded = 0;
@@ -149,14 +178,25 @@ export function simulate(scenario, spec, { seed = 1 } = {}) {
   // it is failing. Kept in typed arrays so that scanning 1,000 backends per pick stays cheap.
   const loads = new Float64Array(backends.length);
   const failing = new Uint8Array(backends.length);
+  const service = new Float64Array(backends.length);
+  const perWorker = Float64Array.from(backends, (b) => 1 / b.workers);
   const touch = (b) => {
     loads[b.index] = b.loadPerWorker();
     failing[b.index] = b.failing() ? 1 : 0;
+    service[b.index] = b.serviceAt(clock.now());
   };
   backends.forEach(touch);
-  const ctx = { clock, random: balancerRandom, scenario, loads, failing };
+  /** Backends whose speed changes by the moment (a degrade, a cold start): their `service` is refreshed per call. */
+  let ramping = [];
+  const ctx = { clock, random: balancerRandom, scenario, loads, failing, service, perWorker };
   const chooser = spec.make(ctx);
-  let view = initial.slice();
+  // Backends that join later are not listed (nor running) until they do.
+  const joining = new Set(
+    (scenario.faults ?? []).filter((f) => f.kind === "join").flatMap((f) => f.nodes.map((i) => initial[i])),
+  );
+  for (const b of joining) b.running = false;
+  backends.forEach(touch);
+  let view = initial.filter((b) => !joining.has(b));
   const setView = (next) => {
     view = next;
     chooser.update(view);
@@ -168,6 +208,7 @@ export function simulate(scenario, spec, { seed = 1 } = {}) {
 
   const settle = (call, t, info) => {
     call.settled = true;
+    if (info !== undefined) failures[(call.arrival / BUCKET_MS) | 0]++;
     if (call.arrival >= warmup) {
       if (recorded === latencies.length) {
         const grown = new Float64Array(latencies.length * 2);
@@ -195,14 +236,24 @@ export function simulate(scenario, spec, { seed = 1 } = {}) {
     heap.push(call);
   };
 
+  /** The call fails after `ms` with `info` without taking a worker. */
+  const detach = (call, now, ms, info) => {
+    call.detached = true;
+    call.info = info;
+    call.due = now + ms;
+    heap.push(call);
+  };
+
   const arrive = (backend, call, now) => {
     if (!backend.running || backend.mode === REFUSE) {
-      call.refused = true;
-      call.info = INFO_REFUSED;
-      call.due = now + REFUSE_MS;
-      heap.push(call);
+      detach(call, now, REFUSE_MS, INFO_REFUSED);
     } else if (backend.mode === HANG) {
       // Never answered: the deadline fails it.
+    } else if (backend.grayShare > 0 && call.uError >= 1 - backend.grayShare) {
+      // A gray failure takes the top of the error draw, so a backend's own errorProb (the bottom)
+      // keeps its calls; a hanging call is left to its deadline.
+      if (backend.grayMode === REFUSE) detach(call, now, REFUSE_MS, INFO_REFUSED);
+      else if (backend.grayMode === FAIL_503) detach(call, now, REJECT_MS, INFO_UNAVAILABLE);
     } else if (backend.busy < backend.workers) {
       start(backend, call, now);
     } else {
@@ -212,7 +263,7 @@ export function simulate(scenario, spec, { seed = 1 } = {}) {
   };
 
   const finish = (call, now) => {
-    if (call.refused) {
+    if (call.detached) {
       if (!call.settled) settle(call, now, call.info);
       return;
     }
@@ -246,7 +297,7 @@ export function simulate(scenario, spec, { seed = 1 } = {}) {
     for (const call of queue) if (call !== undefined && !call.settled) settle(call, now, info);
     // Calls in service are in the heap; their completion is now stale, so fail them here.
     for (const event of heap.items) {
-      if (event instanceof Call && event.backend === backend && !event.refused && !event.settled) {
+      if (event instanceof Call && event.backend === backend && !event.detached && !event.settled) {
         settle(event, now, info);
       }
     }
@@ -297,6 +348,34 @@ export function simulate(scenario, spec, { seed = 1 } = {}) {
       each(fault.to, (b) => {
         b.mode = UP;
       });
+    } else if (fault.kind === "gray") {
+      // A share of the calls fails (the rest are served as usual): `reject` answers 503 in
+      // REJECT_MS without doing the work, `refuse` refuses the connection, `hang` never answers.
+      const mode = { refuse: REFUSE, hang: HANG, reject: FAIL_503 }[fault.mode];
+      if (mode === undefined || !(fault.share > 0 && fault.share <= 1)) {
+        throw new Error("sim: a gray fault needs a mode (refuse, hang, reject) and a share in (0, 1]");
+      }
+      each(fault.from, (b) => {
+        b.grayShare = fault.share;
+        b.grayMode = mode;
+      });
+      each(fault.to, (b) => {
+        b.grayShare = 0;
+        b.grayMode = UP;
+      });
+    } else if (fault.kind === "join") {
+      // Starts and is listed at `from`; `cold` makes it serve `factor` × slower at first, the
+      // excess fading as exp(−t / tauMs) (a JIT or cache warming up).
+      const { from, cold } = fault;
+      const ramp =
+        cold === undefined ? undefined : (t) => 1 + (cold.factor - 1) * Math.exp(-(t - from) / cold.tauMs);
+      each(from, (b) => {
+        b.running = true;
+        b.ramp = ramp;
+      });
+      at(from, () => setView([...view, ...targets.filter((b) => !view.includes(b))]));
+      watches.push({ kind: "back", at: from, nodes: watched });
+      continue;
     } else if (fault.kind === "leave") {
       each(fault.from, (b) => {
         b.running = false;
@@ -311,8 +390,12 @@ export function simulate(scenario, spec, { seed = 1 } = {}) {
       throw new Error(`sim: unknown fault kind ${fault.kind}`);
     }
     const back = fault.kind === "leave" ? fault.to + lag : fault.to;
-    watches.push({ kind: "off", at: fault.from, nodes: watched });
-    if (back < duration) watches.push({ kind: "back", at: back, nodes: watched });
+    // A fault on the whole fleet has no share to move; `settle` watches the errors after it ends.
+    if (watched.length < initial.length) {
+      watches.push({ kind: "off", at: fault.from, nodes: watched });
+      if (back < duration) watches.push({ kind: "back", at: back, nodes: watched });
+    }
+    if (fault.settle === true && back < duration) watches.push({ kind: "settle", at: back, nodes: watched });
   }
 
   // Churn: a running backend is killed (its calls reset, new ones refused); its replacement starts
@@ -352,6 +435,7 @@ export function simulate(scenario, spec, { seed = 1 } = {}) {
       else {
         event.run();
         backends.forEach(touch); // faults and churn change who is failing
+        ramping = backends.filter((b) => b.ramp !== undefined);
       }
     } else if (tDeadline === t) {
       const call = pending[pendingHead];
@@ -367,16 +451,19 @@ export function simulate(scenario, spec, { seed = 1 } = {}) {
       const u2 = workload();
       const uError = workload();
       nextArrival = t - Math.log(1 - workload()) / rate;
+      for (const b of ramping) service[b.index] = b.serviceAt(t);
+      const bucket = (t / BUCKET_MS) | 0;
+      arrivals[bucket]++;
       let backend;
       try {
         backend = chooser.pick();
       } catch (error) {
         if (error?.code !== "NO_AVAILABLE_NODE") throw error;
         noNode++;
+        failures[bucket]++;
         if (t >= warmup) errors++;
         continue;
       }
-      const bucket = (t / BUCKET_MS) | 0;
       picks[backend.index * buckets + bucket]++;
       totals[bucket]++;
       if (t >= warmup) {
@@ -401,6 +488,8 @@ export function simulate(scenario, spec, { seed = 1 } = {}) {
     sharePicks,
     picks,
     totals,
+    arrivals,
+    failures,
     buckets,
     views,
     watches,

@@ -10,6 +10,7 @@ const PERCENTILES = [
 const LINE_COLORS = {
   rr: "#969696",
   jsq: "#31a354",
+  sed: "#74c476",
   wrr: "#bdbdbd",
   random: "#fdae6b",
   "p2c-kratos": "#e6550d",
@@ -64,7 +65,7 @@ function logTicks(lo, hi) {
 /** Grouped bars: for each balancer, its p50, p90, p99 and p99.9 in ms, on a log axis. */
 export function latencyChart(scenario, summaries) {
   const sub = subtitle(scenario.description, 60);
-  const width = 760;
+  const width = Math.max(760, 80 + summaries.length * 95); // room for each balancer's name
   const height = 380 + sub.extra;
   const left = 60;
   const right = 20;
@@ -140,16 +141,21 @@ export function shareChart(scenario, summaries) {
   const x = (ms) => left + (ms / duration) * plotW;
   const y = (share) => top + plotH - (share / maxShare) * plotH;
   const fault = scenario.faults[0];
+  const key = fault.nodes.join(",");
+  const spans = scenario.faults.filter((f) => f.nodes.join(",") === key);
   const parts = [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" ${FONT} font-size="12">`,
     `<rect width="${width}" height="${height}" fill="white"/>`,
-    `<text x="${left}" y="22" font-size="15" font-weight="600">${xml(scenario.title)}: share of traffic to the faulty backend${fault.nodes.length > 1 ? "s" : ""}</text>`,
-    `<text x="${left}" y="40" fill="#555">per ${stepMs} ms; dashed: fair share (${(fair * 100).toFixed(1)}%); shaded: the fault</text>`,
+    `<text x="${left}" y="22" font-size="15" font-weight="600">${xml(scenario.title)}: share of traffic to the ${fault.kind === "join" ? "joining" : "faulty"} backend${fault.nodes.length > 1 ? "s" : ""}</text>`,
+    `<text x="${left}" y="40" fill="#555">per ${stepMs} ms; dashed: fair share (${(fair * 100).toFixed(1)}%); shaded: the fault${spans.length > 1 ? "s" : ""}</text>`,
   ];
-  const to = Math.min(fault.to, duration);
-  parts.push(
-    `<rect x="${x(fault.from).toFixed(1)}" y="${top}" width="${(x(to) - x(fault.from)).toFixed(1)}" height="${plotH}" fill="#fee0d2" opacity="0.6"/>`,
-  );
+  // A join has no end (to the end of the run, the backend is the one to watch): no shading.
+  for (const f of fault.kind === "join" ? [] : spans) {
+    const to = Math.min(f.to, duration);
+    parts.push(
+      `<rect x="${x(f.from).toFixed(1)}" y="${top}" width="${(x(to) - x(f.from)).toFixed(1)}" height="${plotH}" fill="#fee0d2" opacity="0.6"/>`,
+    );
+  }
   const step = niceStep(maxShare, 4);
   for (let share = 0; share <= maxShare + 1e-12; share += step) {
     const label = Number((share * 100).toFixed(2));
@@ -167,14 +173,17 @@ export function shareChart(scenario, summaries) {
     `<line x1="${left}" x2="${left + plotW}" y1="${y(fair).toFixed(1)}" y2="${y(fair).toFixed(1)}" stroke="#333" stroke-dasharray="4 4"/>`,
   );
   lines.forEach((s, i) => {
-    const color = LINE_COLORS[s.balancer] ?? "#000";
+    // A row built with health: false has its balancer's colour, dashed.
+    const base = s.balancer.replace(/-nohealth$/, "");
+    const color = LINE_COLORS[base] ?? "#000";
+    const dash = base === s.balancer ? "" : ' stroke-dasharray="5 3"';
     const points = s.timeline.points
       .map((share, k) => `${x((k + 0.5) * stepMs).toFixed(1)},${y(share).toFixed(1)}`)
       .join(" ");
-    const strong = s.balancer.startsWith("p2c") || s.balancer === "jsq";
+    const strong = s.balancer.startsWith("p2c") || s.balancer === "jsq" || s.balancer === "sed";
     parts.push(
-      `<polyline points="${points}" fill="none" stroke="${color}" stroke-width="${strong ? 2 : 1.2}"/>`,
-      `<line x1="${left + plotW + 12}" x2="${left + plotW + 32}" y1="${top + 10 + i * 18}" y2="${top + 10 + i * 18}" stroke="${color}" stroke-width="2"/>`,
+      `<polyline points="${points}" fill="none" stroke="${color}" stroke-width="${strong ? 2 : 1.2}"${dash}/>`,
+      `<line x1="${left + plotW + 12}" x2="${left + plotW + 32}" y1="${top + 10 + i * 18}" y2="${top + 10 + i * 18}" stroke="${color}" stroke-width="2"${dash}/>`,
       `<text x="${left + plotW + 38}" y="${top + 14 + i * 18}">${xml(s.balancer)}</text>`,
     );
   });

@@ -25,8 +25,11 @@ export interface Registrar {
 
 /**
  * Yields the whole current instance list of one service on every change. The first `next()`
- * resolves with the list as it is now; later ones wait for a change. After `stop()`, pending and
- * later `next()` calls reject with `WatcherStoppedError`, and async iteration ends.
+ * resolves with the list as it is now; later ones wait for a change (an equal list is no change),
+ * and a change goes to every `next()` waiting when it arrives. After `stop()`, pending and later
+ * `next()` calls reject with `WatcherStoppedError`, and async iteration ends; when the signal given
+ * to `watch()` aborts, the watcher stops the same way, with the signal's reason as the error's
+ * `cause`. `@switchyard/kit`'s `ListWatcher` implements all of this for registry authors.
  */
 export interface Watcher extends AsyncIterable<readonly ServiceInstance[]> {
   next(options?: RegistryCallOptions): Promise<readonly ServiceInstance[]>;

@@ -2,3 +2,9 @@
 export { debugSafely, errorMessage, WARNING_CODE, warnSafely } from "./report.js";
 export { holdProcess, pendingHolds } from "./keep-alive.js";
 export { REDACTED, SecretSet } from "./secrets.js";
+export { SafeRandom, safeRandom } from "./safe-random.js";
+export { checkBackoff, createBackoff, DEFAULT_BACKOFF } from "./backoff.js";
+export type { Backoff, BackoffCheck, BackoffOptions, BackoffSettings } from "./backoff.js";
+export { checkClock, checkLogger } from "./options.js";
+export { ListWatcher } from "./list-watcher.js";
+export type { ListWatcherOptions } from "./list-watcher.js";

@@ -6,11 +6,12 @@ import {
   type ServiceInstance,
   type Watcher,
 } from "@switchyard/api";
+import type { ListWatcher } from "@switchyard/kit";
 import { queryHealth } from "./health-query.js";
 import type { ConsulHttp } from "./http.js";
 import { report } from "./report.js";
 import type { Settings } from "./settings.js";
-import { ConsulWatcher } from "./watcher.js";
+import { watchService } from "./watcher.js";
 
 function checkName(serviceName: unknown, call: string): asserts serviceName is string {
   if (typeof serviceName !== "string" || serviceName === "") {
@@ -24,7 +25,7 @@ function checkName(serviceName: unknown, call: string): asserts serviceName is s
 export class ConsulDiscovery implements Discovery {
   private readonly http: ConsulHttp;
   private readonly settings: Settings;
-  private readonly watchers = new Set<ConsulWatcher>();
+  private readonly watchers = new Set<ListWatcher>();
 
   constructor(http: ConsulHttp, settings: Settings) {
     this.http = http;
@@ -50,23 +51,24 @@ export class ConsulDiscovery implements Discovery {
   }
 
   /**
-   * Starts following `serviceName` with blocking queries; see {@link ConsulWatcher}. Aborting
+   * Starts following `serviceName` with blocking queries; see {@link watchService}. Aborting
    * `signal` stops the watcher.
    * @throws InvalidArgumentError for an empty name.
    */
   watch(serviceName: string, options?: RegistryCallOptions): Watcher {
     checkName(serviceName, "watch()");
-    const watcher = new ConsulWatcher(
-      { http: this.http, settings: this.settings, detach: (w) => this.watchers.delete(w) },
+    const detach = (stopped: ListWatcher) => this.watchers.delete(stopped);
+    const watcher = watchService(
+      { http: this.http, settings: this.settings, detach },
       serviceName,
       options?.signal,
     );
-    if (!options?.signal?.aborted) this.watchers.add(watcher);
+    if (!watcher.isStopped) this.watchers.add(watcher);
     return watcher;
   }
 
-  /** Stops every watcher. */
+  /** Stops every watcher, saying the registry was closed. */
   async close(): Promise<void> {
-    await Promise.all([...this.watchers].map((watcher) => watcher.stop()));
+    for (const watcher of [...this.watchers]) watcher.halt("the registry was closed");
   }
 }

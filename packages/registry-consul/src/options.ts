@@ -1,4 +1,5 @@
 import type { Clock, Logger, RegistryError } from "@switchyard/api";
+import type { BackoffOptions } from "@switchyard/kit";
 import type { Dispatcher } from "undici";
 
 /** TLS settings for an `https://` agent address. */
@@ -50,17 +51,12 @@ export interface ConsulRateLimit {
   readonly intervalMs?: number;
 }
 
-/** Retry delays after a failed query: exponential, capped, with jitter. */
-export interface ConsulBackoffOptions {
-  /** First delay; default 1000. */
-  readonly initialMs?: number;
-  /** Largest delay; default 30 000. */
-  readonly maxMs?: number;
-  /** Growth per failure; default 2. */
-  readonly multiplier?: number;
-  /** Fraction by which each delay is shortened at random, 0 to 1; default 0.2. */
-  readonly jitter?: number;
-}
+/**
+ * Retry delays of watches after a failed query: kit's `BackoffOptions` (`DEFAULT_BACKOFF`: 1 s,
+ * ×1.6, at most 30 s, 20 % jitter), the one backoff every Switchyard component takes. Its `random`
+ * defaults to the registry's `random`.
+ */
+export type ConsulBackoffOptions = BackoffOptions;
 
 /** What a reported error was doing. */
 export type ConsulOperation = "register" | "deregister" | "heartbeat" | "getService" | "watch";
@@ -143,6 +139,9 @@ export interface ConsulRegistryOptions {
   readonly rateLimit?: ConsulRateLimit;
   /** Retry delays of watches after errors. */
   readonly backoff?: ConsulBackoffOptions;
-  /** Uniform random source in [0, 1) for jitter; default Math.random. */
+  /**
+   * Uniform random source in [0, 1) for jitter (of retries and rate-limit waits); default
+   * Math.random. A bad draw (out of range, NaN, a throw) is repaired and reported once.
+   */
   readonly random?: () => number;
 }

@@ -1,31 +1,6 @@
 import type { Clock } from "@switchyard/api";
 import type { Settings } from "./settings.js";
 
-/** Exponential backoff with a cap and jitter, for retrying failed queries. */
-export class Backoff {
-  private readonly settings: Settings["backoff"];
-  private readonly random: () => number;
-  private base: number;
-
-  constructor(settings: Settings["backoff"], random: () => number) {
-    this.settings = settings;
-    this.random = random;
-    this.base = settings.initialMs;
-  }
-
-  /** The delay before the next attempt, in ms; each call grows the one after. */
-  next(): number {
-    const base = this.base;
-    this.base = Math.min(base * this.settings.multiplier, this.settings.maxMs);
-    return base * (1 - this.settings.jitter * this.random());
-  }
-
-  /** Starts over from the initial delay, after a success. */
-  reset(): void {
-    this.base = this.settings.initialMs;
-  }
-}
-
 /**
  * A token bucket, as Consul's blocking-query guide recommends: `burst` queries may go back to back,
  * then one per `intervalMs`, so a result that keeps changing degrades into polling instead of a

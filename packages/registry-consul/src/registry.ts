@@ -1,12 +1,6 @@
 import { inspect } from "node:util";
-import {
-  type Discovery,
-  type Registrar,
-  type RegistryCallOptions,
-  RegistryError,
-  type ServiceInstance,
-  type Watcher,
-} from "@switchyard/api";
+import type { Discovery, Registrar, RegistryCallOptions, ServiceInstance, Watcher } from "@switchyard/api";
+import { RegistryError } from "@switchyard/api";
 import { REDACTED } from "@switchyard/kit";
 import { ConsulDiscovery } from "./discovery.js";
 import { ConsulHttp } from "./http.js";

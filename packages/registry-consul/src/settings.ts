@@ -1,12 +1,6 @@
 import { readFileSync } from "node:fs";
-import {
-  type Clock,
-  InvalidArgumentError,
-  type Logger,
-  type RegistryError,
-  systemClock,
-} from "@switchyard/api";
-import { SecretSet } from "@switchyard/kit";
+import { type Clock, InvalidArgumentError, type Logger, type RegistryError } from "@switchyard/api";
+import { type BackoffSettings, checkBackoff, checkClock, checkLogger, SecretSet } from "@switchyard/kit";
 import type { Dispatcher } from "undici";
 import type {
   ConsulErrorContext,
@@ -41,12 +35,9 @@ export interface Settings {
   readonly minimumHealth: "passing" | "warning" | "critical";
   readonly waitMs: number;
   readonly rateLimit: { readonly burst: number; readonly intervalMs: number };
-  readonly backoff: {
-    readonly initialMs: number;
-    readonly maxMs: number;
-    readonly multiplier: number;
-    readonly jitter: number;
-  };
+  /** Retry delays of watches; `random` is the registry's `random` unless set here. */
+  readonly backoff: BackoffSettings;
+  /** The random source of rate-limit jitter. */
   readonly random: () => number;
 }
 
@@ -168,12 +159,7 @@ export function resolveSettings(options: ConsulRegistryOptions = {}): Settings {
   const burst = options.rateLimit?.burst ?? 2;
   if (!Number.isInteger(burst) || burst < 1)
     fail(`rateLimit.burst must be an integer ≥ 1, got ${String(burst)}`);
-  const jitter = options.backoff?.jitter ?? 0.2;
-  if (!(jitter >= 0 && jitter <= 1))
-    fail(`backoff.jitter must be a fraction from 0 to 1, got ${String(jitter)}`);
-  const multiplier = options.backoff?.multiplier ?? 2;
-  if (!(multiplier >= 1)) fail(`backoff.multiplier must be ≥ 1, got ${String(multiplier)}`);
-  const maxMs = ms(options.backoff?.maxMs, "backoff.maxMs", 30_000, 1);
+  const random = options.random ?? Math.random;
   const token = options.token ?? (env.CONSUL_HTTP_TOKEN || tokenFile?.toString("utf8").trim() || "");
   if (typeof token !== "string") fail("token must be a string (an ACL token's secret ID)");
   const tls = options.tls ?? envTls(env);
@@ -192,8 +178,8 @@ export function resolveSettings(options: ConsulRegistryOptions = {}): Settings {
     requestTimeoutMs: ms(options.requestTimeoutMs, "requestTimeoutMs", 10_000, 1),
     fetch: options.fetch,
     dispatcher: options.dispatcher,
-    clock: options.clock ?? systemClock,
-    logger: options.logger ?? console,
+    clock: checkClock(options.clock, "consul"),
+    logger: checkLogger(options.logger, "consul"),
     onError: options.onError,
     tags,
     heartbeat: heartbeat(options.heartbeat),
@@ -202,12 +188,7 @@ export function resolveSettings(options: ConsulRegistryOptions = {}): Settings {
     minimumHealth,
     waitMs: ms(options.waitMs, "waitMs", 55_000, 1, 600_000),
     rateLimit: { burst, intervalMs: ms(options.rateLimit?.intervalMs, "rateLimit.intervalMs", 1000, 0) },
-    backoff: {
-      initialMs: ms(options.backoff?.initialMs, "backoff.initialMs", Math.min(1000, maxMs), 1, maxMs),
-      maxMs,
-      multiplier,
-      jitter,
-    },
-    random: options.random ?? Math.random,
+    backoff: checkBackoff(options.backoff, { where: "consul", name: "backoff", random }),
+    random,
   };
 }

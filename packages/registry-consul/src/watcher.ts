@@ -1,16 +1,13 @@
-import { inspect } from "node:util";
 import {
-  type RegistryCallOptions,
   RegistryError,
   type ServiceInstance,
   type TimerHandle,
-  type Watcher,
-  WatcherStoppedError,
+  type WatcherStoppedError,
 } from "@switchyard/api";
-import { ListDelivery } from "./delivery.js";
+import { type Backoff, createBackoff, ListWatcher, SafeRandom } from "@switchyard/kit";
 import { queryHealth } from "./health-query.js";
 import type { ConsulHttp } from "./http.js";
-import { Backoff, TokenBucket } from "./pacing.js";
+import { TokenBucket } from "./pacing.js";
 import { asRegistryError, report } from "./report.js";
 import type { Settings } from "./settings.js";
 
@@ -21,13 +18,11 @@ export interface WatchDeps {
   readonly http: ConsulHttp;
   readonly settings: Settings;
   /** Called once, when the watcher stops. */
-  readonly detach: (watcher: ConsulWatcher) => void;
+  readonly detach: (watcher: ListWatcher) => void;
 }
 
 /** Up to this fraction is added at random to a rate-limit wait. */
 const RATE_JITTER = 0.2;
-
-const DONE: IteratorReturnResult<undefined> = Object.freeze({ done: true, value: undefined });
 
 /**
  * The index to send next, by Consul's rules for blocking queries: reset to 0 (a fresh,
@@ -45,36 +40,58 @@ export function nextIndex(previous: number, returned: number): number {
  * on an unrelated write, yields nothing). Errors never reach `next()`: the last good list stays,
  * the query is retried with backoff and jitter, and the error goes to `onError` and the logger.
  * Queries are rate limited by a token bucket, as Consul's guide for blocking queries advises.
+ * The rest (pending calls, stop, iteration, keeping the process alive while a `next()` waits) is
+ * kit's ListWatcher; stopping it aborts the query in flight.
  */
-export class ConsulWatcher implements Watcher {
-  readonly serviceName: string;
+export function watchService(
+  deps: WatchDeps,
+  serviceName: string,
+  signal: AbortSignal | undefined,
+): ListWatcher {
+  const loop = new HealthLoop(deps, serviceName);
+  const watcher = new ListWatcher({
+    label: `consul: the watcher of ${JSON.stringify(serviceName)}`,
+    signal,
+    onStop: (error, stopped) => {
+      loop.stop(error);
+      deps.detach(stopped);
+    },
+  });
+  if (!watcher.isStopped) loop.start(watcher);
+  return watcher;
+}
+
+/** The query loop behind one watcher: finds each new list and offers it to the watcher. */
+class HealthLoop {
   private readonly deps: WatchDeps;
+  private readonly serviceName: string;
   private readonly abort = new AbortController();
   private readonly backoff: Backoff;
   private readonly bucket: TokenBucket;
-  private readonly delivery = new ListDelivery();
-  private readonly watchSignal: AbortSignal | undefined;
-  private readonly onWatchAbort: () => void;
+  private readonly draw: SafeRandom;
   private index = 0;
   private stopped = false;
-  private stopReason = "";
   private timer: TimerHandle | undefined = undefined;
   private wake: (() => void) | undefined = undefined;
   private reported = new Set<string>();
+  /** The last list offered. */
+  private last: List | undefined = undefined;
 
-  constructor(deps: WatchDeps, serviceName: string, signal: AbortSignal | undefined) {
+  constructor(deps: WatchDeps, serviceName: string) {
     this.deps = deps;
     this.serviceName = serviceName;
-    this.backoff = new Backoff(deps.settings.backoff, deps.settings.random);
+    this.backoff = createBackoff(deps.settings.backoff, "consul: backoff");
     this.bucket = new TokenBucket(deps.settings.clock, deps.settings.rateLimit);
-    this.watchSignal = signal;
-    this.onWatchAbort = () => this.halt("its watch signal was aborted");
-    if (signal?.aborted) this.onWatchAbort();
-    else signal?.addEventListener("abort", this.onWatchAbort, { once: true });
-    // Start on a later tick: nothing is sent from the call that created the watcher.
+    this.draw = new SafeRandom(deps.settings.random, "consul: rate limit");
+  }
+
+  /** Starts on a later tick: nothing is sent from the call that created the watcher. */
+  start(watcher: ListWatcher): void {
+    const { settings } = this.deps;
+    const serviceName = this.serviceName;
     queueMicrotask(() => {
-      this.run().catch((error: unknown) =>
-        report(deps.settings, asRegistryError(deps.settings, error, `watching "${serviceName}"`), {
+      this.run(watcher).catch((error: unknown) =>
+        report(settings, asRegistryError(settings, error, `watching "${serviceName}"`), {
           operation: "watch",
           serviceName,
         }),
@@ -82,50 +99,19 @@ export class ConsulWatcher implements Watcher {
     });
   }
 
-  /**
-   * Resolves with the current list on the first call, later with the next list that differs from
-   * the one last given.
-   * @throws WatcherStoppedError (as a rejection) when the watcher is or gets stopped; the signal's
-   * reason when `signal` aborts (the watcher keeps running).
-   */
-  next(options?: RegistryCallOptions): Promise<List> {
-    if (this.stopped) return Promise.reject(this.stoppedError());
-    return this.delivery.take(options?.signal);
+  /** Stops at once: aborts the query in flight (with `error`) and any wait. Idempotent. */
+  stop(error: WatcherStoppedError): void {
+    if (this.stopped) return;
+    this.stopped = true;
+    this.abort.abort(error);
+    this.wake?.();
   }
 
-  /** Ends the watch at once: aborts the query in flight and rejects pending `next()` calls. Idempotent. */
-  stop(): Promise<void> {
-    this.halt("it was stopped");
-    return Promise.resolve();
-  }
-
-  /** What `console.log` shows: the service and whether it stopped (the registry's settings stay hidden). */
-  [inspect.custom](): string {
-    return `ConsulWatcher ${inspect({ service: this.serviceName, stopped: this.stopped })}`;
-  }
-
-  [Symbol.asyncIterator](): AsyncIterator<List, undefined> {
-    return {
-      next: () =>
-        this.next().then(
-          (value): IteratorResult<List, undefined> => ({ done: false, value }),
-          (error: unknown) => {
-            if (this.stopped) return DONE;
-            throw error;
-          },
-        ),
-      return: async () => {
-        await this.stop();
-        return DONE;
-      },
-    };
-  }
-
-  private async run(): Promise<void> {
+  private async run(watcher: ListWatcher): Promise<void> {
     const { http, settings } = this.deps;
     while (!this.stopped) {
       for (let wait = this.bucket.take(); wait > 0; wait = this.bucket.take()) {
-        await this.sleep(wait * (1 + RATE_JITTER * settings.random())); // clients that churn together spread out
+        await this.sleep(wait * (1 + RATE_JITTER * this.draw.next())); // clients that churn together spread out
         if (this.stopped) return;
       }
       let retryInMs: number | undefined;
@@ -135,7 +121,8 @@ export class ConsulWatcher implements Watcher {
         this.backoff.reset();
         this.index = nextIndex(this.index, result.index);
         this.reportSkipped(result.skipped);
-        this.delivery.offer(this.keepKnown(result.instances, result.unusable));
+        this.last = this.keepKnown(result.instances, result.unusable);
+        watcher.offer(this.last);
       } catch (error) {
         if (this.stopped) return;
         retryInMs = this.backoff.next();
@@ -151,7 +138,7 @@ export class ConsulWatcher implements Watcher {
    * one bad entry does not take a serving instance away; a new unusable entry is just skipped.
    */
   private keepKnown(list: List, unusable: readonly string[]): List {
-    const latest = this.delivery.latest;
+    const latest = this.last;
     if (unusable.length === 0 || latest === undefined) return list;
     const known = latest.filter((instance) => unusable.includes(instance.id));
     return known.length === 0 ? list : Object.freeze([...list, ...known]);
@@ -180,23 +167,5 @@ export class ConsulWatcher implements Watcher {
       this.wake = done;
       this.timer = clock.setTimeout(done, ms);
     });
-  }
-
-  private halt(why: string): void {
-    if (this.stopped) return;
-    this.stopped = true;
-    this.stopReason = why;
-    this.watchSignal?.removeEventListener("abort", this.onWatchAbort);
-    this.abort.abort(this.stoppedError());
-    this.wake?.();
-    this.deps.detach(this);
-    this.delivery.fail(() => this.stoppedError());
-  }
-
-  private stoppedError(): WatcherStoppedError {
-    return new WatcherStoppedError(
-      `consul: the watcher of "${this.serviceName}" no longer yields because ${this.stopReason}; ` +
-        "call watch() again to follow the service",
-    );
   }
 }

@@ -117,6 +117,18 @@ describe("where the registry finds the agent", () => {
     expect(() => createConsulRegistry({ minimumHealth: "ok" as never })).toThrow(/minimumHealth/);
     expect(() => createConsulRegistry({ rateLimit: { burst: 0 } })).toThrow(/burst/);
   });
+
+  it("refuses a clock without timers, a logger without warn and bad backoff options when it is created", () => {
+    expect(() => createConsulRegistry({ clock: { now: () => 0 } as never, env: {} })).toThrow(
+      /^consul: clock must have now\(\), setTimeout\(\) and clearTimeout\(\)/,
+    );
+    expect(() => createConsulRegistry({ logger: {} as never, env: {} })).toThrow(
+      /^consul: logger must have a warn\(message, details\) method/,
+    );
+    expect(() => createConsulRegistry({ backoff: { initialMs: 5000, maxMs: 100 }, env: {} })).toThrow(
+      /^consul: backoff\.initialMs \(5000\) must not exceed backoff\.maxMs \(100\)/,
+    );
+  });
 });
 
 function hasOpenssl(): boolean {

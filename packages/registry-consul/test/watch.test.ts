@@ -116,7 +116,8 @@ describe("watch", () => {
     rig = await startRig();
     const registry = rig.registry();
     await registry.register(instance(1));
-    const watcher = rig.registry({ heartbeat: false }).watch("api");
+    // Doubling delays (the default grows them ×1.6), so the retries land on round numbers.
+    const watcher = rig.registry({ heartbeat: false, backoff: { multiplier: 2 } }).watch("api");
     const seen: ServiceInstance[][] = [];
     expect(ids(await watcher.next())).toEqual(["api-1"]);
     await healthQuery(rig.double, 2);
@@ -147,6 +148,21 @@ describe("watch", () => {
     await rig.registry().register(instance(2));
     await next;
     expect(seen.map(ids)).toEqual([["api-1", "api-2"]]);
+    await watcher.stop();
+  });
+
+  it("grows its retry delays by the backoff every Switchyard component shares: 1 s, ×1.6", async () => {
+    rig = await startRig();
+    const watcher = rig.registry().watch("api");
+    await watcher.next();
+    await rig.double.down();
+    await until(() => rig.errors.length === 1, "the first failure");
+    for (const delay of [1000, 1600, 2560]) {
+      expect(rig.errors.at(-1)?.context).toMatchObject({ operation: "watch", retryInMs: delay });
+      const count = rig.errors.length;
+      await rig.clock.advanceAsync(delay);
+      await until(() => rig.errors.length === count + 1, "the next failure");
+    }
     await watcher.stop();
   });
 
@@ -256,6 +272,16 @@ describe("stopping a watch", () => {
     whole.abort();
     await expect(scoped.next()).rejects.toBeInstanceOf(WatcherStoppedError);
     await watcher.stop();
+  });
+
+  it("says the registry was closed in the error of a watcher the registry stopped", async () => {
+    rig = await startRig();
+    const registry = rig.registry();
+    const watcher = registry.watch("api");
+    await registry.close();
+    await expect(watcher.next()).rejects.toThrow(
+      /^consul: the watcher of "api" no longer yields because the registry was closed; call watch\(\) again/,
+    );
   });
 
   it("closing the registry stops its watchers", async () => {

@@ -8,5 +8,6 @@ export type {
   EtcdTlsOptions,
 } from "./options.js";
 
-// For registry authors: nothing yet. The watcher keeps the contract that describeRegistryConformance
-// in @switchyard/testkit checks.
+// For registry authors: nothing here. Its watchers are ListWatcher of @switchyard/kit, the one
+// watcher plumbing every registry shares; describeRegistryConformance in @switchyard/testkit checks
+// the contract they keep.

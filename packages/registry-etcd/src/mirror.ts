@@ -1,6 +1,6 @@
 import type { ServiceInstance, TimerHandle } from "@switchyard/api";
+import { type Backoff, createBackoff } from "@switchyard/kit";
 import type { Etcd3 } from "etcd3";
-import { Backoff } from "./backoff.js";
 import { toRegistryError } from "./errors.js";
 import { type ServiceRange, serviceRange } from "./layout.js";
 import { RangeWatch, type RangeWatchHandlers, type WatchEvent } from "./range-watch.js";
@@ -48,7 +48,7 @@ export class ServiceMirror {
     this.quoted = JSON.stringify(service);
     this.range = serviceRange(deps.settings.namespace, service);
     this.onChange = onChange;
-    this.backoff = new Backoff(deps.settings.backoff, deps.settings.random);
+    this.backoff = createBackoff(deps.settings.backoff, "etcd: backoff");
     this.handlers = {
       created: (current) => this.created(current),
       events: (events) => this.applyAll(events),

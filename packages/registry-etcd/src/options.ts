@@ -1,4 +1,5 @@
 import type { Clock, Logger } from "@switchyard/api";
+import type { BackoffOptions } from "@switchyard/kit";
 import type { Etcd3 } from "etcd3";
 
 /** TLS settings for `https://` endpoints. */
@@ -19,17 +20,12 @@ export interface EtcdAuthOptions {
   readonly password: string;
 }
 
-/** Retry delays of watches and of re-registration after a lost lease: exponential, capped, jittered. */
-export interface EtcdBackoffOptions {
-  /** First delay, ms; default 1000. */
-  readonly initialMs?: number;
-  /** Largest delay, ms; default 30 000. */
-  readonly maxMs?: number;
-  /** Growth per failure; default 1.6. */
-  readonly multiplier?: number;
-  /** Fraction from 0 to 1 by which each delay is shortened at random; default 0.2. */
-  readonly jitter?: number;
-}
+/**
+ * Retry delays of watches and of re-registration after a lost lease: kit's `BackoffOptions`
+ * (`DEFAULT_BACKOFF`: 1 s, ×1.6, at most 30 s, 20 % jitter), the one backoff every Switchyard
+ * component takes. Its `random` defaults to the registry's `random`.
+ */
+export type EtcdBackoffOptions = BackoffOptions;
 
 /** What `createEtcdRegistry` takes; every field is optional. */
 export interface EtcdRegistryOptions {
@@ -71,6 +67,9 @@ export interface EtcdRegistryOptions {
   readonly clock?: Clock;
   /** Retry delays of watches and re-registrations. */
   readonly backoff?: EtcdBackoffOptions;
-  /** Uniform random source in [0, 1) for jitter; default Math.random. */
+  /**
+   * Uniform random source in [0, 1) for jitter; default Math.random. A bad draw (out of range,
+   * NaN, a throw) is repaired and reported once, never stopping a retry.
+   */
   readonly random?: () => number;
 }

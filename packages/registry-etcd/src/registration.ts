@@ -1,6 +1,6 @@
 import { RegistryError, type TimerHandle } from "@switchyard/api";
+import { type Backoff, createBackoff } from "@switchyard/kit";
 import type { Etcd3, Lease } from "etcd3";
-import { Backoff } from "./backoff.js";
 import { toRegistryError } from "./errors.js";
 import { warn } from "./report.js";
 import type { Settings } from "./settings.js";
@@ -45,7 +45,7 @@ export class Registration {
     this.key = key;
     this.value = value;
     this.label = label;
-    this.backoff = new Backoff(deps.settings.backoff, deps.settings.random);
+    this.backoff = createBackoff(deps.settings.backoff, "etcd: backoff");
   }
 
   /**

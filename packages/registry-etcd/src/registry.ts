@@ -1,14 +1,7 @@
 import { inspect } from "node:util";
-import {
-  type Discovery,
-  InvalidArgumentError,
-  type Registrar,
-  type RegistryCallOptions,
-  RegistryError,
-  type ServiceInstance,
-  type Watcher,
-} from "@switchyard/api";
-import { errorMessage } from "@switchyard/kit";
+import type { Discovery, Registrar, RegistryCallOptions, ServiceInstance, Watcher } from "@switchyard/api";
+import { InvalidArgumentError, RegistryError } from "@switchyard/api";
+import { errorMessage, type ListWatcher } from "@switchyard/kit";
 import { encodeInstance } from "./codec.js";
 import { type Connection, connect } from "./connection.js";
 import { toRegistryError } from "./errors.js";
@@ -21,7 +14,7 @@ import { Registration, type RegistrationDeps } from "./registration.js";
 import { warn } from "./report.js";
 import { resolveSettings, type Settings } from "./settings.js";
 import { raceSignal } from "./signals.js";
-import { EtcdWatcher } from "./watcher.js";
+import { closedWatcher, watchService } from "./watcher.js";
 
 /** The `name` and `id` that identify a registered instance. */
 export type InstanceKey = Pick<ServiceInstance, "name" | "id">;
@@ -74,7 +67,7 @@ class EtcdRegistryImpl implements EtcdRegistry {
   private readonly deps: RegistrationDeps;
   private readonly registrations = new Map<string, Registration>();
   private readonly queue = new KeyQueue();
-  private readonly watchers = new Set<EtcdWatcher>();
+  private readonly watchers = new Set<ListWatcher>();
   private closed = false;
 
   constructor(connection: Connection, settings: Settings) {
@@ -161,12 +154,11 @@ class EtcdRegistryImpl implements EtcdRegistry {
 
   watch(serviceName: string, options?: RegistryCallOptions): Watcher {
     checkServiceName(serviceName, "etcd: watch");
-    const signal = this.closed ? AbortSignal.abort() : options?.signal;
-    const watcher = new EtcdWatcher(this.deps, serviceName, signal, (stopped) =>
+    if (this.closed) return closedWatcher(serviceName);
+    const watcher = watchService(this.deps, serviceName, options?.signal, (stopped) =>
       this.watchers.delete(stopped),
     );
-    if (this.closed) watcher.halt("the registry was closed");
-    else if (!watcher.isStopped) this.watchers.add(watcher);
+    if (!watcher.isStopped) this.watchers.add(watcher);
     return watcher;
   }
 

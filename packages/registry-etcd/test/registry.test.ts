@@ -126,6 +126,16 @@ describe("etcd registry: register and deregister", { timeout: 20_000 }, () => {
     await reg.close();
   });
 
+  it("says the registry was closed in the errors of its watchers, those it had and those watched after", async () => {
+    const reg = createEtcdRegistry({ endpoints: etcd.endpoint, namespace: uniqueNamespace() });
+    const watcher = reg.watch("api");
+    await reg.close();
+    const why =
+      /^etcd: the watcher of "api" no longer yields because the registry was closed; call watch\(\) again/;
+    await expect(watcher.next()).rejects.toThrow(why);
+    await expect(reg.watch("api").next()).rejects.toThrow(why);
+  });
+
   const invalid: [string, unknown, RegExp][] = [
     [
       "an empty id",

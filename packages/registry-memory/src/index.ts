@@ -4,5 +4,6 @@ export type { InstanceKey, MemoryRegistry } from "./memory-registry.js";
 export type { MemoryRegisterOptions, MemoryRegistryOptions } from "./options.js";
 export { createStaticDiscovery } from "./static-discovery.js";
 
-// For registry authors: nothing yet. The watcher here stays internal; the contract it keeps is
-// checked by describeRegistryConformance in @switchyard/testkit.
+// For registry authors: nothing here. Its watchers are ListWatcher of @switchyard/kit, the one
+// watcher plumbing every registry shares; describeRegistryConformance in @switchyard/testkit checks
+// the contract they keep.

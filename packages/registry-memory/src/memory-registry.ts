@@ -1,18 +1,17 @@
-import {
-  type Clock,
-  type Discovery,
-  type Registrar,
-  type RegistryCallOptions,
-  RegistryError,
-  type ServiceInstance,
-  systemClock,
-  type Watcher,
+import type {
+  Clock,
+  Discovery,
+  Registrar,
+  RegistryCallOptions,
+  ServiceInstance,
+  Watcher,
 } from "@switchyard/api";
+import { RegistryError } from "@switchyard/api";
+import { checkClock, ListWatcher } from "@switchyard/kit";
 import { Lease } from "./lease.js";
-import { checkClock, checkTtl, type MemoryRegisterOptions, type MemoryRegistryOptions } from "./options.js";
+import { checkTtl, type MemoryRegisterOptions, type MemoryRegistryOptions } from "./options.js";
 import { EMPTY_LIST, type InstanceRecord, ServiceState } from "./service-state.js";
 import { checkKey, checkServiceName, toInstance } from "./validate.js";
-import { MemoryWatcher, type WatchSource } from "./watcher.js";
 
 /** The `name` and `id` that identify a registered instance. */
 export type InstanceKey = Pick<ServiceInstance, "name" | "id">;
@@ -54,7 +53,6 @@ export interface MemoryRegistry extends Registrar, Discovery {
 }
 
 const NAME = "memory registry";
-const CLOSED_SOURCE: WatchSource = { current: () => EMPTY_LIST, detach: () => {} };
 
 class InMemoryRegistry implements MemoryRegistry {
   private readonly clock: Clock;
@@ -118,14 +116,19 @@ class InMemoryRegistry implements MemoryRegistry {
     checkServiceName(serviceName, `${NAME}: watch`);
     const label = `${NAME}: the watcher of ${JSON.stringify(serviceName)}`;
     if (this.closed) {
-      const watcher = new MemoryWatcher(CLOSED_SOURCE, label, undefined);
-      watcher.halt("the registry was closed", undefined);
+      const watcher = new ListWatcher({ label });
+      watcher.halt("the registry was closed");
       return watcher;
     }
     const state = this.stateOf(serviceName);
-    const watcher = new MemoryWatcher(state, label, options?.signal);
-    if (watcher.isStopped) state.releaseIfIdle();
-    else state.watchers.add(watcher);
+    // next() reads the service's list itself, so a change is seen before the batched offer.
+    const watcher = new ListWatcher({
+      label,
+      signal: options?.signal,
+      current: () => state.current(),
+      onStop: (_, stopped) => state.detach(stopped),
+    });
+    if (!watcher.isStopped) state.watchers.add(watcher);
     return watcher;
   }
 
@@ -137,7 +140,7 @@ class InMemoryRegistry implements MemoryRegistry {
     for (const state of states) {
       for (const record of state.records.values()) record.lease?.cancel();
       state.records.clear();
-      for (const watcher of [...state.watchers]) watcher.halt("the registry was closed", undefined);
+      for (const watcher of [...state.watchers]) watcher.halt("the registry was closed");
     }
   }
 
@@ -175,7 +178,7 @@ class InMemoryRegistry implements MemoryRegistry {
  * @throws InvalidArgumentError when `ttlMs` is not a positive number or `clock` is not a Clock.
  */
 export function createMemoryRegistry(options: MemoryRegistryOptions = {}): MemoryRegistry {
-  const clock = checkClock(options.clock, `${NAME}: createMemoryRegistry`) ?? systemClock;
+  const clock = checkClock(options.clock, `${NAME}: createMemoryRegistry`);
   const ttlMs = checkTtl(options.ttlMs, `${NAME}: createMemoryRegistry`);
   return new InMemoryRegistry(clock, ttlMs);
 }

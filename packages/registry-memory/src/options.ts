@@ -31,24 +31,3 @@ export function checkTtl(value: unknown, where: string): number | undefined {
   }
   return value;
 }
-
-/**
- * Checks that a value has the three functions of a {@link Clock}.
- * @throws InvalidArgumentError when it does not.
- */
-export function checkClock(value: unknown, where: string): Clock | undefined {
-  if (value === undefined) return undefined;
-  const clock = value as Partial<Clock> | null;
-  if (
-    typeof clock !== "object" ||
-    clock === null ||
-    typeof clock.now !== "function" ||
-    typeof clock.setTimeout !== "function" ||
-    typeof clock.clearTimeout !== "function"
-  ) {
-    throw new InvalidArgumentError(
-      `${where}: clock must have now(), setTimeout() and clearTimeout(); pass createFakeClock() from @switchyard/testkit in tests, or leave it out`,
-    );
-  }
-  return clock as Clock;
-}

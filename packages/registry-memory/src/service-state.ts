@@ -1,7 +1,7 @@
 import type { ServiceInstance } from "@switchyard/api";
 import { sameInstances } from "@switchyard/api";
+import type { ListWatcher } from "@switchyard/kit";
 import type { Lease } from "./lease.js";
-import type { MemoryWatcher, WatchSource } from "./watcher.js";
 
 /** A registered instance and its lease (none when it never expires). */
 export interface InstanceRecord {
@@ -18,10 +18,10 @@ export const EMPTY_LIST: readonly ServiceInstance[] = Object.freeze([]);
  * made in one synchronous run reaches them as one list, and never from inside the call that made
  * it.
  */
-export class ServiceState implements WatchSource {
+export class ServiceState {
   readonly name: string;
   readonly records = new Map<string, InstanceRecord>();
-  readonly watchers = new Set<MemoryWatcher>();
+  readonly watchers = new Set<ListWatcher>();
   private readonly onIdle: (state: ServiceState) => void;
   private list: readonly ServiceInstance[] = EMPTY_LIST;
   private stale = false;
@@ -52,7 +52,7 @@ export class ServiceState implements WatchSource {
   }
 
   /** Forgets a stopped watcher. */
-  detach(watcher: MemoryWatcher): void {
+  detach(watcher: ListWatcher): void {
     this.watchers.delete(watcher);
     this.releaseIfIdle();
   }

@@ -5,9 +5,9 @@ import {
   type ServiceInstance,
   type Watcher,
 } from "@switchyard/api";
+import { ListWatcher } from "@switchyard/kit";
 import { EMPTY_LIST } from "./service-state.js";
 import { checkServiceName, toInstance } from "./validate.js";
-import { MemoryWatcher } from "./watcher.js";
 
 const NAME = "static discovery";
 
@@ -60,12 +60,9 @@ class StaticDiscovery implements Discovery {
 
   watch(serviceName: string, options?: RegistryCallOptions): Watcher {
     checkServiceName(serviceName, `${NAME}: watch`);
-    const list = this.lists.get(serviceName) ?? EMPTY_LIST;
-    const source = { current: () => list, detach: () => {} };
-    return new MemoryWatcher(
-      source,
-      `${NAME}: the watcher of ${JSON.stringify(serviceName)}`,
-      options?.signal,
-    );
+    const label = `${NAME}: the watcher of ${JSON.stringify(serviceName)}`;
+    const watcher = new ListWatcher({ label, signal: options?.signal });
+    watcher.offer(this.lists.get(serviceName) ?? EMPTY_LIST);
+    return watcher;
   }
 }

@@ -6,7 +6,7 @@ import {
   SwitchyardError,
   type SwitchyardErrorOptions,
 } from "@switchyard/api";
-import type { BackoffOptions } from "./backoff.js";
+import type { BackoffOptions } from "@switchyard/kit";
 import type { EndpointFamily } from "./endpoint.js";
 import type { ResolverUpdate } from "./resolver-update.js";
 

@@ -9,9 +9,16 @@ import {
   type Watcher,
   WatcherStoppedError,
 } from "@switchyard/api";
-import { debugSafely, errorMessage, warnSafely } from "@switchyard/kit";
-import { type Backoff, createBackoff } from "./backoff.js";
-import { systemClock } from "./clock.js";
+import {
+  type Backoff,
+  checkBackoff,
+  checkClock,
+  checkLogger,
+  createBackoff,
+  debugSafely,
+  errorMessage,
+  warnSafely,
+} from "@switchyard/kit";
 import { ReadyGate } from "./ready-gate.js";
 import {
   checkResolverOptions,
@@ -24,6 +31,8 @@ import {
 } from "./resolver-api.js";
 import { buildUpdate, type ResolverUpdate, sameNodes, type UpdateSettings } from "./resolver-update.js";
 import { DEFAULT_SUBSET_SIZE, randomSubsetKey } from "./subset.js";
+
+const WHERE = "createResolver";
 
 class WatchResolver implements Resolver {
   readonly serviceName: string;
@@ -55,9 +64,10 @@ class WatchResolver implements Resolver {
       subsetKey: options.subsetKey ?? randomSubsetKey(),
       subsetSize: options.subsetSize ?? DEFAULT_SUBSET_SIZE,
     };
-    this.clock = options.clock ?? systemClock;
-    this.logger = options.logger ?? console;
-    this.backoff = createBackoff(options.backoff);
+    this.clock = checkClock(options.clock, WHERE);
+    this.logger = checkLogger(options.logger, WHERE);
+    const backoff = checkBackoff(options.backoff, { where: WHERE, name: "backoff" });
+    this.backoff = createBackoff(backoff, "resolver: backoff");
     this.onUpdate = options.onUpdate;
     this.onError = options.onError;
     this.gate = new ReadyGate(this.clock);

@@ -468,6 +468,8 @@ describe("createResolver: options", () => {
     ["onUpdate", { onUpdate: undefined }],
     ["onError", { onError: "log" }],
     ["backoff", { backoff: { multiplier: 0.5 } }],
+    ["clock", { clock: { now: () => 0 } }],
+    ["logger", { logger: {} }],
   ];
   for (const [name, override] of bad) {
     it(`throws InvalidArgumentError naming a bad ${name}`, () => {

@@ -258,6 +258,23 @@ export function describeRegistryConformance(options: RegistryConformanceOptions)
       expectIntact(left, two);
     });
 
+    it("gives a change to every next() waiting for it, also when a later next() sees it first", async (ctx) => {
+      const h = await open(ctx);
+      const service = h.service("waiters");
+      const [one, two] = [sample(service, 1), sample(service, 2)];
+      await h.register(one);
+      const watcher = h.watch(service);
+      await h.until(watcher, hasIds(one.id), `${service} to list ${one.id}`);
+      const waiting = [watcher.next(), watcher.next()];
+      const registering = h.register(two);
+      const late = watcher.next(); // may see the change before the registry wakes the others
+      await registering;
+      for (const [i, pending] of [...waiting, late].entries()) {
+        const who = i < waiting.length ? `next() #${i + 1} waiting before the register` : "the later next()";
+        await h.until(watcher, hasIds(one.id, two.id), `the list after a register, to ${who}`, pending);
+      }
+    });
+
     it("keeps two services apart in getService and in watches", async (ctx) => {
       const h = await open(ctx);
       const [red, blue] = [h.service("red"), h.service("blue")];
@@ -318,6 +335,47 @@ export function describeRegistryConformance(options: RegistryConformanceOptions)
       });
       await within(ended, PROMPT_MS, () => `for await did not end within ${PROMPT_MS} ms of stop()`);
       expect(seen.length).toBeGreaterThan(0);
+    });
+
+    it("stops the watcher when a for await loop breaks out of it", async (ctx) => {
+      const h = await open(ctx);
+      const service = h.service("break");
+      await h.register(sample(service, 1));
+      const watcher = h.watch(service);
+      const loop = (async () => {
+        for await (const _ of watcher) break;
+      })();
+      await within(
+        loop,
+        timeoutMs,
+        () => `${options.name}: for await yielded nothing within ${timeoutMs} ms`,
+      );
+      const after = await rejectionOf(watcher.next(), PROMPT_MS, "next() after the loop broke");
+      expect(after).toBeInstanceOf(WatcherStoppedError);
+    });
+
+    it("stops the watcher when the signal given to watch() is or gets aborted, the reason as cause", async (ctx) => {
+      const h = await open(ctx);
+      const service = h.service("watch-signal");
+      await h.register(sample(service, 1));
+      const controller = new AbortController();
+      const reason = new Error("shutting down");
+      const watcher = h.discovery.watch(service, { signal: controller.signal });
+      await h.until(watcher, hasIds(`${service}-1`), `${service} to list ${service}-1`);
+      const pending = rejectionOf(watcher.next(), PROMPT_MS, "a pending next() when the watch signal aborts");
+      controller.abort(reason);
+      for (const error of [await pending, await rejectionOf(watcher.next(), PROMPT_MS, "a later next()")]) {
+        expect(error).toBeInstanceOf(WatcherStoppedError);
+        expect((error as WatcherStoppedError).cause).toBe(reason);
+      }
+      const already = h.discovery.watch(service, { signal: AbortSignal.abort(reason) });
+      const first = await rejectionOf(
+        already.next(),
+        PROMPT_MS,
+        "next() of a watch whose signal was aborted",
+      );
+      expect(first).toBeInstanceOf(WatcherStoppedError);
+      expect((first as WatcherStoppedError).cause).toBe(reason);
     });
 
     it("rejects next() with the signal's reason when its signal is or gets aborted", async (ctx) => {

@@ -2,12 +2,12 @@ import type { ChannelOptions } from "@grpc/grpc-js";
 import { getGlobalSelector, InvalidArgumentError } from "@switchyard/api";
 import { wrr } from "@switchyard/balancer-wrr";
 import { systemClock } from "@switchyard/selector-core";
-import { PLAN_OPTION } from "./names.js";
+import { PLAN_OPTION } from "./channel/names.js";
+import type { ChannelPlan } from "./channel/plan.js";
+import { SERVICE_CONFIG_OPTION, withPolicy } from "./channel/service-config.js";
+import { isDiscoveryTarget, parseDiscoveryTarget } from "./channel/target.js";
 import type { SwitchyardChannel, SwitchyardChannelOptions } from "./options.js";
-import type { ChannelPlan } from "./plan.js";
 import { registerSwitchyard } from "./register.js";
-import { SERVICE_CONFIG_OPTION, withPolicy } from "./service-config.js";
-import { isDiscoveryTarget, parseDiscoveryTarget } from "./target.js";
 import { checkOptions } from "./validate.js";
 
 /**

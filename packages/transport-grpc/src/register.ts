@@ -1,8 +1,8 @@
 import { experimental } from "@grpc/grpc-js";
-import { SwitchyardLoadBalancer } from "./balancer.js";
-import { DISCOVERY_SCHEME, POLICY_NAME } from "./names.js";
-import { SwitchyardPolicyConfig } from "./policy-config.js";
-import { DiscoveryResolver } from "./resolver.js";
+import { DISCOVERY_SCHEME, POLICY_NAME } from "./channel/names.js";
+import { SwitchyardLoadBalancer } from "./policy/balancer.js";
+import { SwitchyardPolicyConfig } from "./policy/policy-config.js";
+import { DiscoveryResolver } from "./resolver/resolver.js";
 
 let registered = false;
 

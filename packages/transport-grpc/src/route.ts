@@ -1,6 +1,6 @@
 import { InterceptingCall, type Interceptor } from "@grpc/grpc-js";
 import { InvalidArgumentError, type NodeFilter } from "@switchyard/api";
-import { ROUTE_METADATA_KEY } from "./names.js";
+import { ROUTE_METADATA_KEY } from "./channel/names.js";
 
 /** What {@link createRouteInterceptor} takes. */
 export interface RouteOptions {

@@ -76,10 +76,13 @@ export class FakeHelper implements experimental.ChannelControlHelper {
   }
 }
 
-/** An endpoint list of `host:port` addresses. */
-export function endpoints(...addresses: string[]): experimental.StatusOr<experimental.Endpoint[]> {
+/** An endpoint list of `host:port` addresses (and endpoints given as they are). */
+export function endpoints(
+  ...addresses: (string | experimental.Endpoint)[]
+): experimental.StatusOr<experimental.Endpoint[]> {
   return experimental.statusOrFromValue(
     addresses.map((a) => {
+      if (typeof a !== "string") return a;
       const { host, port } = experimental.splitHostPort(a)!;
       return { addresses: [{ host, port: port! }] };
     }),

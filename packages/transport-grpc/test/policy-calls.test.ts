@@ -4,7 +4,6 @@ import { version } from "@switchyard/filter-version";
 import type { FakeClock } from "@switchyard/testkit";
 import { beforeEach, describe, expect, it } from "vitest";
 import { createRouteInterceptor, ROUTE_METADATA_KEY, SWEEP_PERIOD_MS } from "../src/index.js";
-import { UPDATE_ATTRIBUTE } from "../src/names.js";
 import type { FakeHelper } from "./fake-channel.js";
 import {
   A,
@@ -21,7 +20,7 @@ import {
 const { CONNECTING, TRANSIENT_FAILURE } = connectivityState;
 
 import type { SpySelector } from "./spy.js";
-import { updateOf } from "./update.js";
+import { endpointsOf, updateOf } from "./update.js";
 
 let h: PolicyHarness;
 let helper: FakeHelper;
@@ -74,7 +73,7 @@ describe("the Switchyard policy: calls and routing (fake subchannels)", () => {
       { id: "a", name: "helloworld", version: "1.0.0", metadata: {}, endpoints: [`grpc://${A}`] },
       { id: "b", name: "helloworld", version: "2.0.0", metadata: {}, endpoints: [`grpc://${B}`] },
     ]);
-    start({ filters: [version("2.0.0")] }, { [UPDATE_ATTRIBUTE]: update }, A, B);
+    start({ filters: [version("2.0.0")] }, {}, ...endpointsOf(update));
     helper.at(A).set(READY);
     expect(helper.at(B).getConnectivityState()).toBe(CONNECTING);
     expect(pick().pickResultType).toBe(QUEUE);
@@ -89,7 +88,7 @@ describe("the Switchyard policy: calls and routing (fake subchannels)", () => {
       { id: "a", name: "helloworld", version: "1.0.0", metadata: {}, endpoints: [`grpc://${A}`] },
       { id: "b", name: "helloworld", version: "2.0.0", metadata: {}, endpoints: [`grpc://${B}`] },
     ]);
-    start({ filters: [version("2.0.0")] }, { [UPDATE_ATTRIBUTE]: update }, A, B);
+    start({ filters: [version("2.0.0")] }, {}, ...endpointsOf(update));
     helper.at(A).set(READY);
     const published = helper.states.length;
     helper.at(B).set(TRANSIENT_FAILURE, "connection refused");
@@ -124,7 +123,7 @@ describe("the Switchyard policy: calls and routing (fake subchannels)", () => {
       seen.push("channel");
       return nodes;
     };
-    start({ filters: [channelFilter] }, { [UPDATE_ATTRIBUTE]: update }, A, B);
+    start({ filters: [channelFilter] }, {}, ...endpointsOf(update));
     helper.at(A).set(READY);
     helper.at(B).set(READY);
     const interceptor = createRouteInterceptor({ filters: [version("2.0.0")], attributes: { lane: "v2" } });

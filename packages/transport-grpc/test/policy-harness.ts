@@ -2,10 +2,10 @@ import { connectivityState, experimental, Metadata } from "@grpc/grpc-js";
 import { wrr } from "@switchyard/balancer-wrr";
 import { createFakeClock, type FakeClock } from "@switchyard/testkit";
 import { expect } from "vitest";
-import { SwitchyardLoadBalancer } from "../src/balancer.js";
 import { createChannelOptions } from "../src/index.js";
 import type { SwitchyardChannelOptions } from "../src/options.js";
-import { SwitchyardPolicyConfig } from "../src/policy-config.js";
+import { SwitchyardLoadBalancer } from "../src/policy/balancer.js";
+import { SwitchyardPolicyConfig } from "../src/policy/policy-config.js";
 import { endpoints, FakeHelper } from "./fake-channel.js";
 import { type SpySelector, spySelector } from "./spy.js";
 
@@ -21,11 +21,14 @@ export interface PolicyHarness {
   readonly policy: SwitchyardLoadBalancer;
   readonly spy: SpySelector;
   readonly clock: FakeClock;
-  /** Gives the policy `addresses`, with channel options from createChannelOptions plus `extra`. */
+  /**
+   * Gives the policy `addresses` (or endpoints, such as the discovery resolver's), with channel
+   * options from createChannelOptions plus `extra`.
+   */
   start(
     options?: Partial<SwitchyardChannelOptions>,
     extra?: Record<string, unknown>,
-    ...addresses: string[]
+    ...addresses: (string | experimental.Endpoint)[]
   ): void;
   /** Picks with the last published picker (method SayHello). */
   pick(metadata?: Metadata): experimental.PickResult;

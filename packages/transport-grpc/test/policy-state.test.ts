@@ -2,8 +2,7 @@ import { experimental, status } from "@grpc/grpc-js";
 import type { FakeClock } from "@switchyard/testkit";
 import { beforeEach, describe, expect, it } from "vitest";
 import { createChannelOptions } from "../src/index.js";
-import { UPDATE_ATTRIBUTE } from "../src/names.js";
-import { SwitchyardPolicyConfig } from "../src/policy-config.js";
+import { SwitchyardPolicyConfig } from "../src/policy/policy-config.js";
 import type { FakeHelper } from "./fake-channel.js";
 import {
   A,
@@ -20,7 +19,7 @@ import {
   TRANSIENT_FAILURE,
 } from "./policy-harness.js";
 import type { SpySelector } from "./spy.js";
-import { updateOf } from "./update.js";
+import { endpointsOf, updateOf } from "./update.js";
 
 let h: PolicyHarness;
 let helper: FakeHelper;
@@ -100,9 +99,25 @@ describe("the Switchyard policy: subchannels and states (fake subchannels)", () 
     const update = updateOf([
       { id: "a", name: "helloworld", version: "2.0.0", metadata: { zone: "z1" }, endpoints: [`grpc://${A}`] },
     ]);
-    start({}, { [UPDATE_ATTRIBUTE]: update }, A);
+    start({}, {}, ...endpointsOf(update));
     helper.at(A).set(READY);
     expect(spy.nodes[0]).toMatchObject({ address: A, version: "2.0.0", metadata: { zone: "z1" } });
+  });
+
+  it("takes the new node of an address that stays, on the same subchannel", () => {
+    const v1 = updateOf([
+      { id: "a", name: "helloworld", version: "1.0.0", metadata: {}, endpoints: [`grpc://${A}`] },
+    ]);
+    const v2 = updateOf([
+      { id: "a", name: "helloworld", version: "2.0.0", metadata: {}, endpoints: [`grpc://${A}`] },
+    ]);
+    start({}, {}, ...endpointsOf(v1));
+    helper.at(A).set(READY);
+    const subchannel = helper.at(A);
+    start({}, {}, ...endpointsOf(v2));
+    expect(spy.nodes[0]).toMatchObject({ address: A, version: "2.0.0" });
+    expect(helper.at(A)).toBe(subchannel);
+    expect([subchannel.refs, subchannel.connects]).toEqual([1, 1]);
   });
 
   it("reports a resolver error as TRANSIENT_FAILURE while it has no address, and stops after destroy", () => {

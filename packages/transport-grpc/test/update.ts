@@ -1,6 +1,8 @@
 import type { ServiceInstance } from "@switchyard/api";
 import { nodeFromInstance, parseEndpoint, type ResolverUpdate } from "@switchyard/selector-core";
 
+export { endpointsOf } from "../src/channel/endpoint.js";
+
 /** A `ResolverUpdate` as the shared resolver loop hands it over, one endpoint per instance. */
 export function updateOf(instances: readonly ServiceInstance[]): ResolverUpdate {
   const endpoints = instances.map((instance) => {

@@ -1,20 +1,16 @@
 import { type ChannelOptions, experimental, status } from "@grpc/grpc-js";
 import { createResolver, type Resolver, type ResolverUpdate } from "@switchyard/selector-core";
+import { endpointsOf } from "../channel/endpoint.js";
+import { PLAN_OPTION } from "../channel/names.js";
+import { type ChannelPlan, planOf } from "../channel/plan.js";
+import { POLICY_CONFIG, readServiceConfig, SERVICE_CONFIG_OPTION } from "../channel/service-config.js";
+import { serviceNameOf } from "../channel/target.js";
 import { MethodConfigSelector } from "./config-selector.js";
-import { PLAN_OPTION, UPDATE_ATTRIBUTE } from "./names.js";
-import { type ChannelPlan, planOf } from "./plan.js";
-import { POLICY_CONFIG, readServiceConfig, SERVICE_CONFIG_OPTION } from "./service-config.js";
-import { serviceNameOf } from "./target.js";
 
 type ServiceConfigResult = Parameters<experimental.ResolverListener>[2];
 
 function describe(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
-}
-
-function endpointOf(address: string): experimental.Endpoint {
-  const { host, port } = experimental.splitHostPort(address) ?? { host: address };
-  return { addresses: [{ host, port: port ?? 0 }] };
 }
 
 function parsedServiceConfig(options: ChannelOptions): Record<string, unknown> | undefined {
@@ -29,9 +25,9 @@ function parsedServiceConfig(options: ChannelOptions): Record<string, unknown> |
  * The grpc-js name resolver of `discovery:///<service>` targets. It runs the shared resolver loop
  * of `@switchyard/selector-core` over the channel's `Discovery` (grpc/grpcs endpoints, duplicates
  * dropped, subset, empty updates refused, watch errors retried with backoff) and hands each
- * instance list to grpc-js as one endpoint per address. The `ResolverUpdate` itself travels along
- * as a resolver attribute, so the policy builds nodes with the instances' version and metadata
- * from the very update it is given, and a config selector gives the picker each call's method.
+ * node list to grpc-js as one endpoint per node that carries the node itself, so the policy wraps
+ * the loop's own node objects (version, metadata and weight of the instances) with no copy and no
+ * lookup; a config selector gives the picker each call's method.
  * Before the first list, a watch error fails calls fast with UNAVAILABLE; after it, the last list
  * keeps serving.
  */
@@ -41,6 +37,8 @@ export class DiscoveryResolver implements experimental.Resolver {
   private readonly listener: experimental.ResolverListener;
   private readonly configSelector: MethodConfigSelector;
   private readonly serviceConfig: ServiceConfigResult;
+  /** The resolver attributes of every result: the config selector, nothing per update. */
+  private readonly attributes: Record<string, unknown>;
   private watch: Resolver | undefined = undefined;
   /** Bumped by `destroy`, so that reports scheduled before it are dropped. */
   private generation = 0;
@@ -55,6 +53,7 @@ export class DiscoveryResolver implements experimental.Resolver {
     this.listener = listener;
     const serviceConfig = parsedServiceConfig(options);
     this.configSelector = new MethodConfigSelector(serviceConfig);
+    this.attributes = { [experimental.CHANNEL_ARGS_CONFIG_SELECTOR_KEY]: this.configSelector };
     // With a service config option, grpc-js uses it (createChannelOptions puts the policy there);
     // without one, the resolver chooses the policy.
     this.serviceConfig =
@@ -110,13 +109,9 @@ export class DiscoveryResolver implements experimental.Resolver {
   }
 
   private deliver(update: ResolverUpdate): void {
-    const endpoints = update.endpoints.map((endpoint) => endpointOf(endpoint.address));
-    const attributes = {
-      [UPDATE_ATTRIBUTE]: update,
-      [experimental.CHANNEL_ARGS_CONFIG_SELECTOR_KEY]: this.configSelector,
-    };
+    const endpoints = endpointsOf(update);
     const note = `discovery of "${this.serviceName}": ${endpoints.length} instance(s)`;
-    this.listener(experimental.statusOrFromValue(endpoints), attributes, this.serviceConfig, note);
+    this.listener(experimental.statusOrFromValue(endpoints), this.attributes, this.serviceConfig, note);
   }
 
   private failure(error: unknown): string {
@@ -131,8 +126,7 @@ export class DiscoveryResolver implements experimental.Resolver {
       code: status.UNAVAILABLE,
       details,
     });
-    const attributes = { [experimental.CHANNEL_ARGS_CONFIG_SELECTOR_KEY]: this.configSelector };
-    this.listener(error, attributes, this.serviceConfig, details);
+    this.listener(error, this.attributes, this.serviceConfig, details);
   }
 
   /** Reports a failure on a later tick (never from the call that asked), unless destroyed meanwhile. */

@@ -60,9 +60,13 @@ export class Child {
     if (this.subchannel.getConnectivityState() === connectivityState.IDLE) this.subchannel.startConnecting();
   }
 
-  /** Takes a new node for the same address; returns whether it differs from the current one. */
+  /**
+   * Takes a new node for the same address; returns whether it differs from the current one. The
+   * discovery resolver hands an unchanged instance's node over as the same object, so this is
+   * mostly one identity check; a node that did change gets a new ChannelNode.
+   */
   rebind(node: Node): boolean {
-    if (sameNode(this.node.source, node)) return false;
+    if (sameNode(this.node.raw, node)) return false;
     this.node = new ChannelNode(node, this.subchannel);
     return true;
   }

@@ -1,5 +1,5 @@
 import type { experimental } from "@grpc/grpc-js";
-import { POLICY_NAME } from "./names.js";
+import { POLICY_NAME } from "../channel/names.js";
 
 /** The (empty) config of the Switchyard policy in a service config: `{ "switchyard": {} }`. */
 export class SwitchyardPolicyConfig implements experimental.TypedLoadBalancingConfig {

@@ -1,12 +1,11 @@
 import { experimental, Metadata, status } from "@grpc/grpc-js";
 import { NoAvailableNodeError, type NodeFilter, type Selector, type SelectResult } from "@switchyard/api";
-import { CallSelectOptions } from "./call-context.js";
+import { CallSelectOptions } from "../call-context.js";
+import { METHOD_PICK_KEY, ROUTE_METADATA_KEY } from "../channel/names.js";
+import { findRoute, type Route } from "../route.js";
 import type { ChannelNode } from "./channel-node.js";
-import { METHOD_PICK_KEY } from "./config-selector.js";
 import type { Limbo } from "./limbo.js";
-import { ROUTE_METADATA_KEY } from "./names.js";
 import type { ThrowReport } from "./report.js";
-import { findRoute, type Route } from "./route.js";
 import { TrackedCall } from "./tracked-call.js";
 
 function describe(error: unknown): string {

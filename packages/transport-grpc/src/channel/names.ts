@@ -12,12 +12,15 @@ export const POLICY_NAME = "switchyard";
  */
 export const ROUTE_METADATA_KEY = "x-switchyard-route";
 
+/**
+ * The pick-information key under which the discovery resolver's config selector hands the picker
+ * the full method name of a call.
+ */
+export const METHOD_PICK_KEY = "switchyard.method";
+
 // Channel options under this prefix never reach subchannel arguments, so objects may live there
 // without splitting grpc-js's subchannel pool.
 const PRIVATE = `${experimental.SUBCHANNEL_ARGS_EXCLUDE_KEY_PREFIX}.switchyard`;
 
 /** Channel option holding the {@link ChannelPlan} of a channel (set by `createChannelOptions`). */
 export const PLAN_OPTION = `${PRIVATE}.plan`;
-
-/** Resolver attribute holding the `ResolverUpdate` an endpoint list was built from. */
-export const UPDATE_ATTRIBUTE = `${PRIVATE}.update`;

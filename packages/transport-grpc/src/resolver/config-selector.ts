@@ -1,10 +1,8 @@
 import { experimental, status } from "@grpc/grpc-js";
+import { METHOD_PICK_KEY } from "../channel/names.js";
 
 type CallConfig = ReturnType<experimental.ConfigSelector["invoke"]>;
 type MethodConfig = CallConfig["methodConfig"];
-
-/** The pick-information key under which the picker finds the full method name of a call. */
-export const METHOD_PICK_KEY = "switchyard.method";
 
 const MAX_CACHED_METHODS = 100;
 const NO_FILTER_FACTORIES: CallConfig["dynamicFilterFactories"] = Object.freeze([]) as never;

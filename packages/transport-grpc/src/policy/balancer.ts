@@ -1,31 +1,27 @@
 import { type ChannelOptions, connectivityState, experimental } from "@grpc/grpc-js";
 import type { Node, Selector } from "@switchyard/api";
 import { errorMessage, warnSafely } from "@switchyard/kit";
-import { createNode, type ResolverUpdate } from "@switchyard/selector-core";
+import { createNode } from "@switchyard/selector-core";
+import { nodeOf } from "../channel/endpoint.js";
+import { PLAN_OPTION, POLICY_NAME } from "../channel/names.js";
+import { type ChannelPlan, defaultPlan, planOf } from "../channel/plan.js";
 import type { ChannelNode } from "./channel-node.js";
 import { Child } from "./child.js";
 import { Limbo } from "./limbo.js";
-import { PLAN_OPTION, POLICY_NAME, UPDATE_ATTRIBUTE } from "./names.js";
 import { SwitchyardPicker } from "./picker.js";
-import { type ChannelPlan, defaultPlan, planOf } from "./plan.js";
 import { SwitchyardPolicyConfig } from "./policy-config.js";
 import { ThrowReport } from "./report.js";
 
 type State = connectivityState;
-
-function nodesByAddress(update: ResolverUpdate | undefined): Map<string, Node> | undefined {
-  if (update === undefined) return undefined;
-  const byAddress = new Map<string, Node>();
-  for (const endpoint of update.endpoints) byAddress.set(endpoint.address, endpoint.node);
-  return byAddress;
-}
 
 /**
  * The grpc-js load-balancing policy that delegates every pick to a Switchyard selector. It keeps
  * one subchannel per address (connecting idle ones again at once), gives the selector the nodes
  * of the READY subchannels (rebuilt when a state changes, never per pick), and reports READY while
  * one is READY, CONNECTING while some connect, and TRANSIENT_FAILURE (with the last connection
- * error) when none can. Nodes carry the version and metadata of the resolver's instances.
+ * error) when none can. A node is the discovery resolver's own node, carried on its endpoint and
+ * wrapped once with its subchannel; other resolvers' addresses get a node with no version or
+ * metadata.
  */
 export class SwitchyardLoadBalancer implements experimental.LoadBalancer {
   private readonly helper: experimental.ChannelControlHelper;
@@ -67,20 +63,18 @@ export class SwitchyardLoadBalancer implements experimental.LoadBalancer {
       }
       return true;
     }
-    const known = nodesByAddress(options[UPDATE_ATTRIBUTE] as ResolverUpdate | undefined);
     const listed = new Set<string>();
     for (const endpoint of endpoints.value) {
+      const node = nodeOf(endpoint);
+      if (node !== undefined) {
+        // The discovery resolver's endpoint: one address, and the node built for it.
+        this.list(endpoint.addresses[0]!, node.address, node, options, listed);
+        continue;
+      }
       for (const address of endpoint.addresses) {
         const key = experimental.subchannelAddressToString(address);
-        if (listed.has(key)) continue;
-        listed.add(key);
-        const node = known?.get(key) ?? createNode({ scheme: "grpc", address: key, serviceName: plan.label });
-        const child = this.children.get(key);
-        if (child === undefined) {
-          this.children.set(key, new Child(this.helper, address, key, node, options, this.onState));
-        } else {
-          child.rebind(node);
-        }
+        const bare = createNode({ scheme: "grpc", address: key, serviceName: plan.label });
+        this.list(address, key, bare, options, listed);
       }
     }
     for (const [key, child] of this.children) {
@@ -90,6 +84,24 @@ export class SwitchyardLoadBalancer implements experimental.LoadBalancer {
     }
     this.refresh(true);
     return true;
+  }
+
+  /** Lists one address: a child for it when new, its node updated when it changed. */
+  private list(
+    address: experimental.SubchannelAddress,
+    key: string,
+    node: Node,
+    options: ChannelOptions,
+    listed: Set<string>,
+  ): void {
+    if (listed.has(key)) return;
+    listed.add(key);
+    const child = this.children.get(key);
+    if (child === undefined) {
+      this.children.set(key, new Child(this.helper, address, key, node, options, this.onState));
+    } else {
+      child.rebind(node);
+    }
   }
 
   exitIdle(): void {
