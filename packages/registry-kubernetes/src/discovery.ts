@@ -7,10 +7,9 @@ import {
   type ServiceInstance,
   type Watcher,
 } from "@switchyard/api";
-import { REDACTED } from "@switchyard/kit";
+import { type ListWatcher, REDACTED } from "@switchyard/kit";
 import { KubeHttp } from "./http.js";
 import { instancesOf } from "./instances.js";
-import type { ListWatcher } from "./interim-kit.js";
 import { listAll } from "./list.js";
 import type { KubernetesDiscoveryOptions } from "./options.js";
 import { report } from "./report.js";

@@ -1,16 +1,12 @@
 import type { Clock, Logger, RegistryError } from "@switchyard/api";
+import type { BackoffOptions } from "@switchyard/kit";
 
-/** Retry delays after a failed list or watch: exponential, capped, with jitter. */
-export interface KubernetesBackoffOptions {
-  /** First delay; default 1000. */
-  readonly initialMs?: number;
-  /** Largest delay; default 30 000. */
-  readonly maxMs?: number;
-  /** Growth per failure; default 1.6. */
-  readonly multiplier?: number;
-  /** Fraction by which each delay is shortened at random, 0 to 1; default 0.2. */
-  readonly jitter?: number;
-}
+/**
+ * Retry delays after a failed list or watch: kit's `BackoffOptions` (`DEFAULT_BACKOFF`: 1 s,
+ * growing by 1.6 up to 30 s, each shortened by up to 20 % at random; `random` defaults to the
+ * discovery's own).
+ */
+export type KubernetesBackoffOptions = BackoffOptions;
 
 /** What a reported error was doing. */
 export type KubernetesOperation = "getService" | "watch" | "credentials";

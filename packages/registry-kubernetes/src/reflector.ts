@@ -4,8 +4,8 @@
 // resourceVersion seen. A 410 Gone (the history was compacted) starts over with a fresh list. Errors
 // are reported and retried with backoff and jitter; the objects last read stay meanwhile.
 import { RegistryError, type TimerHandle } from "@switchyard/api";
+import { type Backoff, createBackoff, SafeRandom } from "@switchyard/kit";
 import type { ApiStream, KubeHttp } from "./http.js";
-import { type Backoff, createBackoff } from "./interim-kit.js";
 import { listAll } from "./list.js";
 import { isObject, type KubeObject } from "./objects.js";
 import type { ServiceResource } from "./resource.js";
@@ -31,6 +31,7 @@ export class Reflector {
   private readonly events: ReflectorEvents;
   private readonly abort = new AbortController();
   private readonly backoff: Backoff;
+  private readonly draw: SafeRandom;
   private readonly objects = new Map<string, KubeObject>();
   private resourceVersion: string | undefined = undefined;
   private stream: ApiStream | undefined = undefined;
@@ -44,7 +45,8 @@ export class Reflector {
     this.settings = settings;
     this.resource = resource;
     this.events = events;
-    this.backoff = createBackoff({ ...settings.backoff, random: settings.random });
+    this.backoff = createBackoff(settings.backoff, "kubernetes: backoff");
+    this.draw = new SafeRandom(settings.random, "kubernetes: watch timeout");
   }
 
   /** Starts on a later tick: nothing is sent from the call that created the watcher. */
@@ -106,7 +108,7 @@ export class Reflector {
   /** Watches from the last resourceVersion until the stream ends; returns how many events came. */
   private async watchOnce(): Promise<number> {
     const { settings, resource } = this;
-    const timeoutMs = settings.watchTimeoutMs ?? 300_000 * (1 + settings.random());
+    const timeoutMs = settings.watchTimeoutMs ?? 300_000 * (1 + this.draw.next());
     const stream = await this.http.stream(
       {
         path: resource.path,

@@ -1,12 +1,6 @@
 import { homedir } from "node:os";
-import {
-  type Clock,
-  InvalidArgumentError,
-  type Logger,
-  type RegistryError,
-  systemClock,
-} from "@switchyard/api";
-import { SecretSet } from "@switchyard/kit";
+import { type Clock, InvalidArgumentError, type Logger, type RegistryError } from "@switchyard/api";
+import { type BackoffSettings, checkBackoff, checkClock, checkLogger, SecretSet } from "@switchyard/kit";
 import type { Access } from "./access.js";
 import { inClusterAccess, SERVICE_ACCOUNT_DIR } from "./in-cluster.js";
 import { kubeconfigPaths, loadKubeconfig } from "./kubeconfig.js";
@@ -24,12 +18,7 @@ export interface Settings {
   /** A fixed watch timeout, or undefined for a random one from 5 to 10 minutes. */
   readonly watchTimeoutMs: number | undefined;
   readonly requestTimeoutMs: number;
-  readonly backoff: {
-    readonly initialMs: number;
-    readonly maxMs: number;
-    readonly multiplier: number;
-    readonly jitter: number;
-  };
+  readonly backoff: BackoffSettings;
   readonly clock: Clock;
   readonly logger: Logger;
   readonly onError: ((error: RegistryError, context: KubernetesErrorContext) => void) | undefined;
@@ -124,6 +113,7 @@ export function resolveSettings(options: KubernetesDiscoveryOptions = {}): Setti
     fail(`layout must be "endpointslices" or "kratos", got ${String(layout)}`);
   }
   const env = options.env ?? process.env;
+  const random = options.random ?? Math.random;
   const access = resolveAccess(options, env);
   const namespace = options.namespace ?? access.namespace ?? "default";
   if (!NAMESPACE.test(namespace))
@@ -134,12 +124,6 @@ export function resolveSettings(options: KubernetesDiscoveryOptions = {}): Setti
   const pageSize = options.pageSize ?? 500;
   if (!Number.isInteger(pageSize) || pageSize < 1)
     fail(`pageSize must be an integer ≥ 1, got ${String(pageSize)}`);
-  const jitter = options.backoff?.jitter ?? 0.2;
-  if (!(jitter >= 0 && jitter <= 1))
-    fail(`backoff.jitter must be a fraction from 0 to 1, got ${String(jitter)}`);
-  const multiplier = options.backoff?.multiplier ?? 1.6;
-  if (!(multiplier >= 1)) fail(`backoff.multiplier must be ≥ 1, got ${String(multiplier)}`);
-  const maxMs = ms(options.backoff?.maxMs, "backoff.maxMs", 30_000, 1);
   const secrets = new SecretSet();
   if (access.auth.kind === "token") secrets.add(access.auth.token);
   secrets.add(access.tls.key);
@@ -155,16 +139,11 @@ export function resolveSettings(options: KubernetesDiscoveryOptions = {}): Setti
         ? undefined
         : ms(options.watchTimeoutMs, "watchTimeoutMs", 0, 1000, 3_600_000),
     requestTimeoutMs: ms(options.requestTimeoutMs, "requestTimeoutMs", 10_000, 1),
-    backoff: {
-      initialMs: ms(options.backoff?.initialMs, "backoff.initialMs", Math.min(1000, maxMs), 1, maxMs),
-      maxMs,
-      multiplier,
-      jitter,
-    },
-    clock: options.clock ?? systemClock,
-    logger: options.logger ?? console,
+    backoff: checkBackoff(options.backoff, { where: "kubernetes", name: "backoff", random }),
+    clock: checkClock(options.clock, "kubernetes"),
+    logger: checkLogger(options.logger, "kubernetes"),
     onError: options.onError,
     env,
-    random: options.random ?? Math.random,
+    random,
   };
 }

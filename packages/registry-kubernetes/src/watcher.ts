@@ -1,7 +1,7 @@
 import { RegistryError, type ServiceInstance } from "@switchyard/api";
+import { ListWatcher } from "@switchyard/kit";
 import type { KubeHttp } from "./http.js";
 import { instancesOf } from "./instances.js";
-import { ListWatcher } from "./interim-kit.js";
 import type { KubeObject } from "./objects.js";
 import { Reflector } from "./reflector.js";
 import { asRegistryError, report } from "./report.js";
