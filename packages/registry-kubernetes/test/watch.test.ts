@@ -233,6 +233,33 @@ describe("registry-kubernetes watches (list, then watch)", () => {
     expect(ids(await advanceUntil(pending))).toEqual(["api-1", "api-2"]);
   });
 
+  it("backs off from a watch that the server ends at once with nothing in it, instead of spinning", async () => {
+    await start();
+    const watcher = discovery.watch("api");
+    await watcher.next();
+    await watches(1);
+    double.endWatches();
+    await nextError;
+    expect(errors[0]!.message).toContain("ended at once with no event");
+    await new Promise((resolve) => setTimeout(resolve, 50)); // time enough for a spinning loop to show
+    expect(lists((r) => r.watch)).toHaveLength(1);
+    await clock.advanceAsync(1000);
+    await watches(1);
+    expect(lists((r) => r.watch)).toHaveLength(2);
+  });
+
+  it("times a hanging list out on the clock, and retries it", async () => {
+    await start({ requestTimeoutMs: 3000 });
+    double.apply(slice("api-a", [1]));
+    double.injectFault({ kind: "hang" }, { watch: false });
+    const first = discovery.watch("api").next();
+    while (double.requests.length === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+    await clock.advanceAsync(3000);
+    while (errors.length === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+    expect(errors[0]!.message).toMatch(/timed out after 3000 ms/);
+    expect(ids(await advanceUntil(first))).toEqual(["api-1"]);
+  });
+
   it("stops at once, closing its watch stream", async () => {
     await start();
     const watcher: Watcher = discovery.watch("api");
