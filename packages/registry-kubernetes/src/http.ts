@@ -3,6 +3,7 @@ import { Agent as HttpsAgent, request as httpsRequest } from "node:https";
 import { RegistryError, type TimerHandle } from "@switchyard/api";
 import { errorMessage } from "@switchyard/kit";
 import { Credentials } from "./credentials.js";
+import { excerpt, statusError } from "./refusal.js";
 import type { Settings } from "./settings.js";
 
 /** Reads a whole body as text. */
@@ -12,9 +13,6 @@ async function readText(body: IncomingMessage): Promise<string> {
   return Buffer.concat(chunks).toString("utf8");
 }
 
-/** Longest excerpt of a reply quoted in an error. */
-const EXCERPT = 200;
-
 /** One request to the API server. */
 export interface ApiCall {
   /** Path from the server root, such as "/apis/discovery.k8s.io/v1/namespaces/default/endpointslices". */
@@ -23,8 +21,8 @@ export interface ApiCall {
   readonly signal: AbortSignal | undefined;
   /** What the call does, for error messages: `listing the EndpointSlices of "api"`. */
   readonly what: string;
-  /** RBAC words for a 403: `list endpointslices`. */
-  readonly needs: string;
+  /** The resource read, for the RBAC advice of a 403: `endpointslices`. */
+  readonly resource: string;
 }
 
 /** An open watch: its body, line by line, and how to end it. */
@@ -83,7 +81,7 @@ export class KubeHttp {
         return JSON.parse(text);
       } catch {
         throw new RegistryError(
-          `kubernetes: ${call.what} got a reply that is not JSON from ${this.settings.access.server}: ${this.excerpt(text)}`,
+          `kubernetes: ${call.what} got a reply that is not JSON from ${this.settings.access.server}: ${excerpt(this.settings, text)}`,
           { status: response.body.statusCode, retryable: true },
         );
       }
@@ -161,7 +159,7 @@ export class KubeHttp {
           this.credentials.invalidate();
           continue;
         }
-        throw this.statusError(call, status, text);
+        throw statusError(this.settings, call, status, text);
       } catch (error) {
         done();
         if (signal?.aborted) throw signal.reason;
@@ -219,40 +217,5 @@ export class KubeHttp {
       ),
       { cause: this.settings.secrets.scrub(error), retryable: true },
     );
-  }
-
-  private statusError(call: ApiCall, status: number, text: string): RegistryError {
-    let said = this.excerpt(text);
-    try {
-      const body = JSON.parse(text) as { kind?: unknown; message?: unknown };
-      if (body.kind === "Status" && typeof body.message === "string") said = this.excerpt(body.message);
-    } catch {
-      // Not a Status: the excerpt of the body stays.
-    }
-    const { access, namespace } = this.settings;
-    let advice: string;
-    if (status === 401) {
-      advice = `the API server refused the credentials from ${access.source}; check the token or the kubeconfig user`;
-    } else if (status === 403) {
-      advice = `grant get, ${call.needs} and watch in namespace "${namespace}" with a Role and RoleBinding (see the README)`;
-    } else if (status === 404) {
-      advice =
-        "the API server does not serve it: EndpointSlices need Kubernetes 1.21 or later (discovery.k8s.io/v1)";
-    } else if (status === 429 || status >= 500)
-      advice = "the API server is busy or failing; it is retried later";
-    else advice = "the request was refused as it is";
-    return new RegistryError(
-      this.settings.secrets.redact(`kubernetes: ${call.what} failed (${status}: ${said}); ${advice}`),
-      {
-        status,
-        retryable: status === 410 || status === 429 || status >= 500,
-      },
-    );
-  }
-
-  /** The start of a body: cleaned of secrets first, then flattened and cut. */
-  private excerpt(text: string): string {
-    const flat = this.settings.secrets.redact(text).trim().replace(/\s+/g, " ");
-    return flat === "" ? "(empty body)" : flat.length > EXCERPT ? `${flat.slice(0, EXCERPT)}…` : flat;
   }
 }

@@ -121,7 +121,7 @@ export class Reflector {
         },
         signal: this.abort.signal,
         what: `watching ${resource.describe} in namespace "${settings.namespace}"`,
-        needs: `list ${resource.resource}`,
+        resource: resource.resource,
       },
       timeoutMs + settings.requestTimeoutMs,
     );

@@ -43,7 +43,7 @@ export function listCall(
     query: { labelSelector: resource.labelSelector, limit: String(settings.pageSize), continue: cont },
     signal,
     what: `listing ${resource.describe} in namespace "${settings.namespace}"`,
-    needs: `list ${resource.resource}`,
+    resource: resource.resource,
   };
 }
 

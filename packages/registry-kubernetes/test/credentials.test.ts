@@ -258,7 +258,7 @@ describe("refusals", () => {
     expect(forbidden.message).toContain(
       'endpointslices.discovery.k8s.io is forbidden: User "pods-only" cannot list',
     );
-    expect(forbidden.message).toContain('grant get, list endpointslices and watch in namespace "apps"');
+    expect(forbidden.message).toContain('grant get, list and watch on endpointslices in namespace "apps"');
     double.injectFault({ kind: "status", code: 500, message: `internal error for Bearer ${TOKEN}` });
     const logged: string[] = [];
     const echoing = discovery({

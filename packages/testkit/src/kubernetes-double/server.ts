@@ -6,7 +6,6 @@ import {
 } from "node:http";
 import { createServer as createHttpsServer } from "node:https";
 import type { AddressInfo } from "node:net";
-import type { Clock } from "@switchyard/api";
 import {
   coreResources,
   coreVersions,
@@ -17,11 +16,13 @@ import {
 } from "./api-documents.js";
 import { authenticate, authorize } from "./auth.js";
 import { DOUBLE_CA, DOUBLE_SERVER_CERT, DOUBLE_SERVER_KEY } from "./certificates.js";
+import { realClock } from "./clock.js";
 import type { DoubleContext, ResourceCall, WatchHandle } from "./context.js";
 import { FaultQueue } from "./faults.js";
 import { get, list } from "./list.js";
+import { playFault } from "./play-fault.js";
 import { parseResource } from "./resources.js";
-import { reasonFor, StatusError, sendJson, sendStatus } from "./status.js";
+import { StatusError, sendJson, sendStatus } from "./status.js";
 import { ObjectStore } from "./store.js";
 import type {
   KubernetesDoubleOptions,
@@ -31,19 +32,6 @@ import type {
 } from "./types.js";
 import { watch } from "./watch.js";
 import { write } from "./writes.js";
-
-/** The process clock, with unref'd timers, for a double that is not given one. */
-const realClock: Clock = {
-  now: () => performance.now(),
-  setTimeout(callback, ms) {
-    const timer = setTimeout(callback, ms);
-    timer.unref();
-    return timer;
-  },
-  clearTimeout(handle) {
-    clearTimeout(handle as ReturnType<typeof setTimeout>);
-  },
-};
 
 const DOCUMENTS: Readonly<Record<string, (address: string) => unknown>> = {
   "/api": coreVersions,
@@ -160,62 +148,12 @@ export class DoubleServer {
     this.requests.push(record);
     for (const listener of [...this.arrivals]) listener(record);
     const fault = this.faults.take(method, path, isWatch);
-    if (
-      fault !== undefined &&
-      this.play(fault, req, res, () => this.route(req, res, path, query, body, method, isWatch, undefined))
-    ) {
+    const proceed = (): void => this.route(req, res, path, query, body, method, isWatch, undefined);
+    if (fault !== undefined && playFault(this.ctx.clock, fault, req, res, proceed)) {
       if (fault.kind !== "delay") settle("faulted");
       return;
     }
     this.route(req, res, path, query, body, method, isWatch, fault);
-  }
-
-  /** Plays a fault that replaces the answer; false for those that shape a normal answer. */
-  private play(
-    fault: KubernetesFault,
-    req: IncomingMessage,
-    res: ServerResponse,
-    proceed: () => void,
-  ): boolean {
-    switch (fault.kind) {
-      case "status": {
-        const reason = fault.reason ?? reasonFor(fault.code);
-        sendStatus(
-          res,
-          new StatusError(
-            fault.code,
-            reason,
-            fault.message ?? `fault injected by the kubernetes double (${fault.code})`,
-          ),
-        );
-        return true;
-      }
-      case "reply":
-        res.writeHead(fault.status ?? 200, {
-          "Content-Type": "application/json",
-          ...fault.headers,
-          "Content-Length": Buffer.byteLength(fault.body),
-        });
-        res.end(fault.body);
-        return true;
-      case "reset":
-        req.socket.destroy();
-        return true;
-      case "hang":
-        return true;
-      case "delay": {
-        const { clock } = this.ctx;
-        const timer = clock.setTimeout(() => {
-          res.off("close", cancel);
-          if (!res.destroyed) proceed();
-        }, fault.ms);
-        const cancel = (): void => clock.clearTimeout(timer);
-        res.once("close", cancel);
-        return true;
-      }
-      default:
-        return false;
-    }
   }
 
   private route(
