@@ -9,6 +9,11 @@ import type { ServiceInstance } from "@switchyard/api";
 import { type Fields, isObject, type KubeObject, type Mapped, records, text } from "./objects.js";
 import { hostPort } from "./schemes.js";
 
+/**
+ * The labels (`app`, `id`, `version`) and annotations (`metadata`, `protocols`) of Kratos's
+ * Kubernetes registry, which `layout: "kratos"` reads: a pod of service `helloworld` carries
+ * `kratos-service-app: helloworld`.
+ */
 export const KRATOS_LABELS = Object.freeze({
   app: "kratos-service-app",
   id: "kratos-service-id",
