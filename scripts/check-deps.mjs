@@ -20,6 +20,7 @@ const allowed = {
   "registry-consul": ["api", "kit"],
   "registry-etcd": ["api", "kit"],
   "registry-dns": ["api", "kit"],
+  "registry-kubernetes": ["api", "kit"],
   "transport-http": ["api", "kit", "selector-core", "balancer-wrr"],
   "transport-grpc": ["api", "kit", "selector-core", "balancer-wrr"],
   testkit: ["api", "kit"],
