@@ -31,8 +31,8 @@ export interface HashOptions {
   /**
    * Ring points of the heaviest node (default {@link DEFAULT_POINTS}); every node gets points in
    * proportion to its weight (at least 1). More points spread keys more evenly and cost memory
-   * (8 bytes a point) and build time. A ring holds at most 2²⁰ points: past 2,621 nodes at the
-   * default, each node gets fewer.
+   * (about 10 bytes a point, with the lookup index) and build time. A ring holds at most 2²⁰
+   * points: past 2,621 nodes at the default, each node gets fewer.
    */
   readonly points?: number;
   /** Uniform random numbers in [0, 1) for calls without a key; default `Math.random` (repaired like p2c's). */

@@ -60,6 +60,24 @@ describe("ring", () => {
     );
   });
 
+  it("finds the first point at or after any position, as a plain scan does, for rings of any size", () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.nat({ max: 0xffffffff }), { minLength: 1, maxLength: 3000 }),
+        fc.array(fc.nat({ max: 0xffffffff }), { minLength: 1, maxLength: 50 }),
+        (positions, probes) => {
+          const hashes = Uint32Array.from(positions).sort();
+          const ring = new Ring(hashes, new Uint32Array(hashes.length));
+          for (const h of [...probes, ...positions, 0, 0xffffffff]) {
+            const first = hashes.findIndex((x) => x >= h);
+            expect(ring.at(h)).toBe(Math.max(first, 0));
+          }
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+
   it("finds the first point at or after a position, wrapping past the last", () => {
     const ring = new Ring(Uint32Array.from([10, 20, 20, 30]), Uint32Array.from([0, 1, 2, 3]));
     expect(ring.at(0)).toBe(0);
