@@ -1,5 +1,12 @@
-import { InvalidArgumentError, type Node, type NodeFilter, type ServiceInstance } from "@switchyard/api";
+import {
+  type Balancer,
+  InvalidArgumentError,
+  type Node,
+  type NodeFilter,
+  type ServiceInstance,
+} from "@switchyard/api";
 import { createMemoryRegistry, type MemoryRegistry } from "@switchyard/registry-memory";
+import { createSelectorBuilder, direct } from "@switchyard/selector-core";
 import { fetch } from "undici";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createClient, type HttpClient } from "../src/client.js";
@@ -89,5 +96,40 @@ describe("keyFromHeader over real requests", () => {
     const plain = await client.request("/hello");
     await plain.body.dump();
     expect(seen).toEqual([wanted, wanted, wanted, wanted, undefined]);
+  });
+
+  it("hands the request's headers to the balancer when the client has no filter", async () => {
+    const key = keyFromHeader("x-route-to");
+    const seen: (string | undefined)[] = [];
+    // A balancer that routes on the key itself, as consistent hashing does.
+    const byKey: Balancer = {
+      pick(nodes, context) {
+        const wanted = key(context);
+        seen.push(wanted);
+        const node = nodes.find((n) => n.address === wanted) ?? nodes[0]!;
+        return { node, done: node.pick() };
+      },
+    };
+    client = await createClient({
+      endpoint: "discovery:///helloworld",
+      discovery: registry,
+      block: { timeoutMs: 5000 },
+      selector: createSelectorBuilder({
+        balancer: { name: "by-key", build: () => byKey },
+        nodeBuilder: direct(),
+      }),
+    });
+    const wanted = servers[1]!.address;
+    for (let i = 0; i < 3; i++) {
+      const reply = await client.request("/hello", { headers: { "x-route-to": wanted } });
+      expect(reply.address).toBe(wanted);
+      await reply.body.dump();
+    }
+    const viaFetch = await fetch("http://helloworld/hello", {
+      dispatcher: client.dispatcher,
+      headers: { "x-route-to": wanted },
+    });
+    expect(await viaFetch.json()).toMatchObject({ server: "s1" });
+    expect(seen).toEqual([wanted, wanted, wanted, wanted]);
   });
 });
