@@ -2,8 +2,8 @@
 // loads, and zone-aware routing with a cross-zone penalty; the real selectors on the virtual clock
 // of engine.mjs. Prints the tables and writes them to bench/sim/results/routing.md. See README.md.
 //
-//   pnpm --filter @switchyard/bench sim:routing   the full run (after pnpm turbo run build --filter=@switchyard/bench...)
-//   node bench/sim/routing.mjs       the same without the build (packages already built)
+//   pnpm turbo run build --filter=@switchyard/bench...   builds what it needs, then:
+//   node bench/sim/routing.mjs       the full run (pnpm --filter @switchyard/bench sim:routing)
 //     --quick                        every scenario at 40% of its length (writes to a temp directory)
 //     --seed 7                       another seed (default 1)
 //     --only hot-keys,zones-even     some scenarios
