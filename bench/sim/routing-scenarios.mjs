@@ -1,35 +1,20 @@
-// The routing scenarios (issue 17): hot keys under consistent hashing, and a client in one zone of
-// two or three with a network penalty on calls to other zones. Same model as scenarios.mjs (10 ms
-// log-normal service, 4 workers a backend, 70% utilisation, 1 s deadline, 30 s with a 2 s warm-up);
-// what differs is said per scenario. The selectors are the real ones, keyed through the select
-// context (`attributes.key`) and filtered per call (`filters`).
+// The routing scenarios (issue 17): hot keys under consistent hashing, and callers in three zones
+// with a network penalty on calls to another zone. Same model as scenarios.mjs (10 ms log-normal
+// service, 4 workers a backend, 70% utilisation, 1 s deadline, 30 s with a 2 s warm-up); what
+// differs is said per scenario. The selectors are the real ones, keyed through the select context
+// (`attributes.key`) and filtered per call (`filters`).
 
 import { hash } from "@switchyard/balancer-hash";
 import { p2c } from "@switchyard/balancer-p2c";
 import { createNode, preferZone } from "@switchyard/selector-core";
+import { fleet, scenario } from "./scenarios.mjs";
 
-const LOGNORMAL = Object.freeze({ kind: "lognormal", mean: 10, sigma: 0.5 });
 /** The network time a call to another zone than its caller's adds, ms. */
 export const CROSS_ZONE_MS = 2;
 
-function scenario(fields) {
-  return {
-    backends: Array.from({ length: 10 }, () => ({ workers: 4, service: LOGNORMAL })),
-    utilisation: 0.7,
-    durationMs: 30_000,
-    warmupMs: 2000,
-    deadlineMs: 1000,
-    discoveryLagMs: 500,
-    faults: [],
-    ...fields,
-  };
-}
-
 /** Backends in zones given as counts, `{ a: 4, b: 4, c: 4 }`, in that order. */
 function zoned(counts) {
-  return Object.entries(counts).flatMap(([zone, count]) =>
-    Array.from({ length: count }, () => ({ workers: 4, service: LOGNORMAL, zone })),
-  );
+  return Object.entries(counts).flatMap(([zone, count]) => fleet(count, { zone }));
 }
 
 const CALLERS =
