@@ -15,6 +15,7 @@ const allowed = {
   "balancer-wrr": ["api", "kit", "selector-core"],
   "balancer-p2c": ["api", "kit", "selector-core"],
   "balancer-random": ["api", "kit", "selector-core"],
+  "balancer-hash": ["api", "kit", "selector-core"],
   "filter-version": ["api"],
   "registry-memory": ["api", "kit"],
   "registry-consul": ["api", "kit"],
