@@ -22,7 +22,8 @@ export interface RetryPolicy {
 /**
  * One `client.request`. undici's `request()` runs with this object as its dispatcher: it builds its
  * reply handler (the body stream) once and hands it to `dispatch`, and this object sends each attempt
- * to a node picked for it, standing between the attempt and undici's handler. A retry is sent from
+ * to a node picked for it, standing between the attempt and undici's handler when the request may be
+ * retried (otherwise the attempt talks to undici's handler directly). A retry is sent from
  * here, to a node not tried yet when there is one (as undici's `RetryHandler` resends from within the
  * handler chain): on a connection-level failure before the reply's headers, or on a 503 whose body is
  * dropped, while attempts are left, the caller has not aborted, and the retry budget has a token. Once
@@ -85,7 +86,9 @@ export class ClientCall {
       return true;
     }
     this.address = picked.node.address;
-    return this.router.send(picked.node, picked.done, this.options!, this as Dispatcher.DispatchHandler);
+    // With no retry possible this object has nothing to do between the attempt and undici's handler.
+    const handler = this.retry.attempts > 1 ? this : this.handler;
+    return this.router.send(picked.node, picked.done, this.options!, handler as Dispatcher.DispatchHandler);
   }
 
   /** The select options of a retry: the request's filters, then one that keeps nodes not tried yet. */
