@@ -99,10 +99,15 @@ export class ClientCall {
       return left.length > 0 ? left : nodes;
     };
     const base = this.select;
+    const options = this.options!;
     return {
       filters: [...(base?.filters ?? []), untried],
-      attributes: base?.attributes,
-      signal: base?.signal ?? this.signal,
+      attributes: base?.attributes ?? {
+        method: options.method,
+        path: options.path,
+        headers: options.headers,
+      },
+      signal: this.signal,
     };
   }
 

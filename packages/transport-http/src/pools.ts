@@ -2,10 +2,10 @@ import type { Node } from "@switchyard/api";
 import { Pool } from "undici";
 
 /**
- * One undici `Pool` per node: a request goes to its node's pool as it is, with no copy of its
- * options, no URL and no lookup by origin string (an undici `Agent` needs `opts.origin` rewritten
- * onto the node, then finds the pool by that string). A pool's `Client`s take their origin from the
- * pool, so a request's own `origin` (a placeholder host) is never read.
+ * One undici `Pool` per node: a request goes to its node's pool with its options unchanged, no URL
+ * and no lookup by origin string (an undici `Agent` needs `opts.origin` rewritten onto the node,
+ * then finds the pool by that string). A pool's `Client`s take their origin from the pool, so a
+ * request's own `origin` (a placeholder host) is never read.
  *
  * A pool lives while its node is in the list: `retain` closes the pools of nodes that left, once
  * their requests in flight are done (undici's `close`). Idle connections close on undici's
