@@ -37,10 +37,11 @@ export interface CandidateInfo {
    */
   readonly stable: boolean;
   /**
-   * `true`: `weight()` of every candidate returns the same number for as long as the node object
-   * lives (the node builder said so: `WeightedNodeBuilder.staticWeights`), so weights read
-   * once for a stable list stay right. `false`: weights may change between picks (ewma), read
-   * them on every pick.
+   * `true`: `weight()` of every candidate returns the same number for as long as this stable list
+   * is handed out (the node builder said so: `WeightedNodeBuilder.staticWeights`), so weights read
+   * once for a stable list stay right. (A node's weight may change between lists: while the health
+   * layer ramps a node up, each step is a new list.) `false`: weights may change between picks
+   * (ewma), read them on every pick.
    */
   readonly staticWeights: boolean;
 }
