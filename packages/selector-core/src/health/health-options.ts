@@ -1,0 +1,146 @@
+import { InvalidArgumentError } from "@switchyard/api";
+import { describeValue } from "../node-fields.js";
+
+/**
+ * The thresholds and times of a selector's health layer (`health: { … }` on `wrr()`, `p2c()`,
+ * `random()` and `createSelectorBuilder`). Every field is optional; the defaults are
+ * {@link DEFAULT_HEALTH}, each argued there. A count or a time of 0 turns its detector off.
+ */
+export interface HealthOptions {
+  /** Failures in a row (of any kind) that eject a node. */
+  readonly consecutiveFailures?: number;
+  /** Connection-level failures in a row (refused, reset, unreachable) that eject a node. */
+  readonly consecutiveConnectionFailures?: number;
+  /** How often the success-rate and failure-percentage detectors judge the nodes, ms. */
+  readonly intervalMs?: number;
+  /** Calls a node must have completed in an interval to be judged by those two detectors. */
+  readonly minRequests?: number;
+  /** Nodes with `minRequests` calls an interval needs before the success-rate detector judges any. */
+  readonly successRateMinHosts?: number;
+  /** The success-rate detector ejects a node below the fleet's mean − this × its standard deviation. */
+  readonly successRateStdevFactor?: number;
+  /** …and at least this far below the mean (a share: 0.1 is ten points). */
+  readonly successRateMinGap?: number;
+  /** The failure-percentage detector ejects a node failing at least this share of its calls. */
+  readonly maxFailureRate?: number;
+  /**
+   * The first ejection of a node lasts this long, ms; then one call goes to it (a probe): a success
+   * brings it back, a failure ejects it again for twice as long, and so does a failure on probation.
+   */
+  readonly baseEjectionMs?: number;
+  /** No ejection lasts longer than this, ms. */
+  readonly maxEjectionMs?: number;
+  /** A node back from an ejection is on probation for this many calls: a failure among them ejects it again. */
+  readonly probationCalls?: number;
+  /**
+   * A node that joins the list, or comes back from an ejection, ramps its weight up from a tenth
+   * to all of it over this long, ms (Envoy's slow start); 0: it gets its full share at once.
+   */
+  readonly slowStartMs?: number;
+  /** The most nodes out at once, as a share of the list (at least one node may always go). */
+  readonly maxEjectedShare?: number;
+  /** The longest a `Retry-After` or `grpc-retry-pushback-ms` holds a node out, ms. */
+  readonly maxPushbackMs?: number;
+}
+
+/** {@link HealthOptions} with every field set. */
+export type HealthSettings = { readonly [K in keyof HealthOptions]-?: number };
+
+/**
+ * The defaults, chosen with the simulator (`bench/sim`, whose README has the runs):
+ *
+ * - `consecutiveConnectionFailures: 3`: a refused or reset connection is unambiguous (the node is
+ *   not there); three in a row eject within a few milliseconds at any real load, and a node whose
+ *   one process of four crashed (a quarter refused) trips it about three times a second.
+ * - `consecutiveFailures: 5`: any failure, as Envoy's `consecutive_5xx`. With 10% of every node's
+ *   calls failing (nothing to steer away from) five in a row come once per 100,000 calls, and a
+ *   node failing every call is out after five.
+ * - `intervalMs: 1000`: a node failing a quarter of its calls for 20 s must be out within about 4 s
+ *   in all to cost a fifth of round robin's errors; Envoy's 10 s would miss that alone.
+ * - `minRequests: 20`, `successRateMinHosts: 5`, `successRateStdevFactor: 1.9` (Envoy's and gRPC
+ *   A50's factor): nine nodes at 100% and one at 75% put the threshold at 83%.
+ * - `successRateMinGap: 0.1`: the deviation alone ejects the noisiest node of a fleet where every
+ *   node fails alike (10% each: nothing to eject); a node must also be ten points under the mean.
+ * - `maxFailureRate: 0.5`: half of its calls failing ejects a node whatever the fleet does (fleets
+ *   too small or too sick for the success rate), well above the noise of a 10% error rate.
+ * - `baseEjectionMs: 1000`, `maxEjectionMs: 20_000`: 1, 2, 4, 8, 16, 20 s. Capped so that a node
+ *   that recovered is back within 30 s even when no probe reaches it.
+ * - `probeIntervalMs: 1000`: one call a second to an ejected node: a node that recovered is back
+ *   within a second of its recovery, for one failed call a second while it is down.
+ * - `maxEjectedShare: 0.5`: wrr and random cannot tell load, so ejecting most of a fleet can
+ *   overload the rest; half keeps a zone outage of six nodes in ten at one dead candidate in five for
+ *   them, and p2c re-draws past it.
+ * - `maxPushbackMs: 20_000`: a server's pushback is honoured up to the longest ejection.
+ */
+export const DEFAULT_HEALTH: HealthSettings = Object.freeze({
+  consecutiveFailures: 5,
+  consecutiveConnectionFailures: 3,
+  intervalMs: 1000,
+  minRequests: 20,
+  successRateMinHosts: 5,
+  successRateStdevFactor: 1.9,
+  successRateMinGap: 0.1,
+  maxFailureRate: 0.5,
+  baseEjectionMs: 1000,
+  maxEjectionMs: 20_000,
+  probationCalls: 5,
+  slowStartMs: 10_000,
+  maxEjectedShare: 0.5,
+  maxPushbackMs: 20_000,
+});
+
+const COUNTS = new Set([
+  "consecutiveFailures",
+  "consecutiveConnectionFailures",
+  "minRequests",
+  "successRateMinHosts",
+  "probationCalls",
+]);
+const SHARES = new Set(["successRateMinGap", "maxFailureRate", "maxEjectedShare"]);
+
+/**
+ * The settings of `options` over the defaults.
+ * @throws InvalidArgumentError, starting with `where`, on an unknown field or a value out of range
+ * (counts: integers ≥ 0; times and factors: finite numbers ≥ 0; shares: from 0 to 1).
+ */
+export function healthSettings(options: HealthOptions | undefined, where: string): HealthSettings {
+  if (options === undefined) return DEFAULT_HEALTH;
+  if (typeof options !== "object" || options === null || Array.isArray(options)) {
+    throw new InvalidArgumentError(
+      `${where}: health must be false or an object of health options, got ${describeValue(options)}`,
+    );
+  }
+  const settings: Record<string, number> = { ...DEFAULT_HEALTH };
+  for (const [key, value] of Object.entries(options)) {
+    if (!Object.hasOwn(DEFAULT_HEALTH, key)) {
+      throw new InvalidArgumentError(
+        `${where}: health.${key} is not a health option; known: ${Object.keys(DEFAULT_HEALTH).join(", ")}`,
+      );
+    }
+    if (value === undefined) continue;
+    const expected = COUNTS.has(key)
+      ? "an integer ≥ 0"
+      : SHARES.has(key)
+        ? "a number from 0 to 1"
+        : "a finite number ≥ 0";
+    const ok =
+      typeof value === "number" &&
+      Number.isFinite(value) &&
+      value >= 0 &&
+      (!COUNTS.has(key) || Number.isInteger(value)) &&
+      (!SHARES.has(key) || value <= 1);
+    if (!ok) {
+      throw new InvalidArgumentError(
+        `${where}: health.${key} must be ${expected}, got ${describeValue(value)}`,
+      );
+    }
+    settings[key] = value;
+  }
+  if (settings.maxEjectionMs! < settings.baseEjectionMs!) {
+    throw new InvalidArgumentError(
+      `${where}: health.maxEjectionMs (${settings.maxEjectionMs}) must be at least health.baseEjectionMs ` +
+        `(${settings.baseEjectionMs})`,
+    );
+  }
+  return Object.freeze(settings) as HealthSettings;
+}
