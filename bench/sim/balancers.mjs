@@ -110,7 +110,7 @@ export const REFERENCES = [
  */
 const SELECTORS = {
   wrr: ({ clock }, extra) => wrr({ clock, ...extra }),
-  random: ({ random: r }, extra) => random({ random: r, ...extra }),
+  random: ({ clock, random: r }, extra) => random({ clock, random: r, ...extra }),
   "p2c-kratos": ({ clock, random: r }, extra) => p2c({ clock, random: r, cost: "kratos", ...extra }),
   "p2c-linear": ({ clock, random: r }, extra) => p2c({ clock, random: r, cost: "linear", ...extra }),
 };

@@ -3,6 +3,7 @@ import {
   createSelectorBuilder,
   type DirectOptions,
   direct,
+  type HealthOptions,
   type SafeRandom,
   safeRandom,
 } from "@switchyard/selector-core";
@@ -19,9 +20,18 @@ export interface RandomOptions extends DirectOptions {
    * reported once as a process warning.
    */
   readonly random?: () => number;
+  /**
+   * The selector's endpoint health (on by default; see `HealthOptions` of
+   * `@switchyard/selector-core`): `false` turns it off, an object sets its thresholds and times.
+   */
+  readonly health?: false | HealthOptions;
 }
 
-/** Picks uniformly at random, ignoring weights. */
+/**
+ * Picks uniformly at random, ignoring weights, except for a node the selector's health layer is
+ * ramping up (slow start, `weightFactor` below 1): drawn, it is kept with that probability, else
+ * drawn over once, so it gets about that share of a node's traffic.
+ */
 export class RandomBalancer implements Balancer {
   private readonly random: SafeRandom;
 
@@ -31,7 +41,12 @@ export class RandomBalancer implements Balancer {
   }
 
   pick(nodes: readonly WeightedNode[]): Picked {
-    const node = nodes[(this.random.next() * nodes.length) | 0]!;
+    const n = nodes.length;
+    let node = nodes[(this.random.next() * n) | 0]!;
+    const observer = node.observer;
+    if (observer !== undefined && observer.weightFactor < 1 && this.random.next() >= observer.weightFactor) {
+      node = nodes[(this.random.next() * n) | 0]!;
+    }
     return { node, done: node.pick() };
   }
 }
@@ -46,12 +61,17 @@ export function randomBalancerBuilder(options: RandomOptions = {}): BalancerBuil
 }
 
 /**
- * A selector builder for uniform random picks over direct nodes.
- * @throws InvalidArgumentError when `random` is given but is not a function.
+ * A selector builder for uniform random picks over direct nodes, with the selector's endpoint
+ * health unless `health: false` (ejected nodes are not drawn).
+ * @throws InvalidArgumentError when `random` is given but is not a function, on an `isFailure`
+ * that is not a function, a logger without `warn`, or an unknown or out-of-range health option.
  */
 export function random(options: RandomOptions = {}): SelectorBuilder {
   return createSelectorBuilder({
     balancer: randomBalancerBuilder(options),
     nodeBuilder: direct({ recordPickTime: false, ...options }),
+    health: options.health,
+    clock: options.clock,
+    logger: options.logger,
   });
 }
