@@ -1,9 +1,11 @@
 import {
   type Balancer,
   type BalancerBuilder,
+  type CandidateInfo,
   type Clock,
   InvalidArgumentError,
   type Picked,
+  type SelectContext,
   type SelectorBuilder,
   type WeightedNode,
 } from "@switchyard/api";
@@ -75,7 +77,7 @@ export class P2cBalancer implements Balancer {
     }
   }
 
-  pick(nodes: readonly WeightedNode[]): Picked {
+  pick(nodes: readonly WeightedNode[], _context?: SelectContext, info?: CandidateInfo): Picked {
     const n = nodes.length;
     const now = this.clock.now();
     if (n === 1) {
@@ -85,7 +87,7 @@ export class P2cBalancer implements Balancer {
     let chosen = this.draw(nodes, n, now);
     const other = this.loser!;
     if (other.pickElapsed(now) > this.gap) chosen = other;
-    else if (isFailing(chosen)) chosen = this.redraw(nodes, n, now, chosen, other);
+    else if (info?.failing === true && isFailing(chosen)) chosen = this.redraw(nodes, n, now, chosen, other);
     return { node: chosen, done: chosen.pick(now) };
   }
 

@@ -1,4 +1,12 @@
-import type { Balancer, BalancerBuilder, Picked, SelectorBuilder, WeightedNode } from "@switchyard/api";
+import type {
+  Balancer,
+  BalancerBuilder,
+  CandidateInfo,
+  Picked,
+  SelectContext,
+  SelectorBuilder,
+  WeightedNode,
+} from "@switchyard/api";
 import {
   createSelectorBuilder,
   type DirectOptions,
@@ -29,8 +37,8 @@ export interface RandomOptions extends DirectOptions {
 
 /**
  * Picks uniformly at random, ignoring weights, except for a node the selector's health layer is
- * ramping up (slow start, `weightFactor` below 1): drawn, it is kept with that probability, else
- * drawn over once, so it gets about that share of a node's traffic.
+ * ramping up (slow start: `CandidateInfo.ramping`, and its `weightFactor` below 1): drawn, it is
+ * kept with that probability, else drawn over once, so it gets about that share of a node's traffic.
  */
 export class RandomBalancer implements Balancer {
   private readonly random: SafeRandom;
@@ -40,12 +48,12 @@ export class RandomBalancer implements Balancer {
     this.random = safeRandom(options.random, RANDOM_NAME);
   }
 
-  pick(nodes: readonly WeightedNode[]): Picked {
+  pick(nodes: readonly WeightedNode[], _context?: SelectContext, info?: CandidateInfo): Picked {
     const n = nodes.length;
     let node = nodes[(this.random.next() * n) | 0]!;
-    const observer = node.observer;
-    if (observer !== undefined && observer.weightFactor < 1 && this.random.next() >= observer.weightFactor) {
-      node = nodes[(this.random.next() * n) | 0]!;
+    if (info?.ramping === true) {
+      const factor = node.observer?.weightFactor ?? 1;
+      if (factor < 1 && this.random.next() >= factor) node = nodes[(this.random.next() * n) | 0]!;
     }
     return { node, done: node.pick() };
   }

@@ -9,6 +9,7 @@ import type {
   WeightedNodeBuilder,
 } from "@switchyard/api";
 import { systemClock } from "./clock.js";
+import { NodeHealthRecord } from "./health/node-health.js";
 import { classify, type IsFailureGuard, isFailureGuard } from "./is-failure.js";
 import { WrappedNode } from "./wrapped-node.js";
 
@@ -18,6 +19,35 @@ export const DEFAULT_WEIGHT = 100;
 const noop: DoneFunc = () => {};
 
 /**
+ * The done of every pick of a direct node whose observer is the selector's own health record: a
+ * success is a guard and a counter on the node itself, with no call and nothing else touched (its
+ * picks are the guard: a done called more often than the node was picked counts once per pick);
+ * anything that may be a failure is classified, and a failure goes to the layer. One function per
+ * node, made when the node is built. Never throws.
+ */
+function countingDone(node: DirectNode): DoneFunc {
+  return (info?: DoneInfo) => {
+    if (node.settled >= node.picks) return;
+    node.settled++;
+    if (info === undefined) return;
+    const isFailure = node.isFailure;
+    // The common success: no error, no status that may mean a failure, sent.
+    if (
+      isFailure === undefined &&
+      (info.error === undefined || info.error === null) &&
+      info.bytesSent !== false
+    ) {
+      const http = info.httpStatus;
+      const grpc = info.grpcStatus;
+      if (http !== 503 && http !== 504 && http !== 429 && (grpc === undefined || grpc === 0)) return;
+    }
+    const record = node.record!;
+    if (classify(info, isFailure)) record.owner.failed(record, info);
+    else if (info.bytesSent === false) record.ignored++;
+  };
+}
+
+/**
  * A weighted node whose weight is the initial weight its node had when it was built, or
  * {@link DEFAULT_WEIGHT} when none. The weight never changes while the node lives (its builder
  * says so with `staticWeights`), which lets balancers precompute plans. The `Node` fields are read
@@ -25,19 +55,25 @@ const noop: DoneFunc = () => {};
  *
  * Without an observer its done callback does nothing (one shared no-op). With one (the selector's
  * health layer), the node makes one done function when it is built, shared by all its picks, and
- * counts its calls in flight: each call of the done reports one outcome, never more than there were
- * picks. So a done called twice is ignored while no other call of the node is in flight, but stands
- * in for one of them when some are (whose own report is then the one ignored): the counts stay
- * right, without an object per call.
+ * counts its picks: the dones report one outcome per pick, never more. So a done called twice is
+ * ignored while no other call of the node is in flight, but stands in for one of them when some are
+ * (whose own report is then the one ignored): the counts stay right without an object per call.
+ * With the selector's own health record as observer, a success is one counter on it.
  */
 export class DirectNode extends WrappedNode implements WeightedNode {
   /** Where the outcomes of its calls go (the selector's health record of its address), if anywhere. */
   readonly observer: OutcomeObserver | undefined;
   private readonly clock: Clock;
-  private readonly record: boolean;
+  private readonly recordTime: boolean;
   private readonly staticWeight: number;
-  private readonly isFailure: IsFailureGuard | undefined;
+  /** The user's predicate (read by its done). */
+  readonly isFailure: IsFailureGuard | undefined;
+  /** The observer when it is the selector's health record: counted in place, no call per success. */
+  readonly record: NodeHealthRecord | undefined;
   private readonly done: DoneFunc;
+  /** Picks and completed picks, counted here when the record is the selector's (see `countingDone`). */
+  picks = 0;
+  settled = 0;
   private inflight = 0;
   private lastPick: number;
 
@@ -55,12 +91,16 @@ export class DirectNode extends WrappedNode implements WeightedNode {
   ) {
     super(node);
     this.clock = clock;
-    this.record = record;
+    this.recordTime = record;
     this.staticWeight = node.initialWeight ?? DEFAULT_WEIGHT;
     this.lastPick = lastPick;
     this.observer = observer;
     this.isFailure = isFailure;
-    this.done = observer === undefined ? noop : (info?: DoneInfo) => this.complete(info);
+    this.record = observer instanceof NodeHealthRecord ? observer : undefined;
+    if (this.record !== undefined) {
+      this.record.attach(this);
+      this.done = countingDone(this);
+    } else this.done = observer === undefined ? noop : (info?: DoneInfo) => this.complete(info);
   }
 
   /** The initial weight (or 100), times the observer's `weightFactor` while the node ramps up. */
@@ -71,8 +111,9 @@ export class DirectNode extends WrappedNode implements WeightedNode {
 
   pick(now?: number): DoneFunc {
     if (now !== undefined) this.lastPick = now;
-    else if (this.record) this.lastPick = this.clock.now();
-    if (this.observer !== undefined) this.inflight++;
+    else if (this.recordTime) this.lastPick = this.clock.now();
+    if (this.record !== undefined) this.picks++;
+    else if (this.observer !== undefined) this.inflight++;
     return this.done;
   }
 

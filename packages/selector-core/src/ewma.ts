@@ -11,6 +11,7 @@ import {
 } from "@switchyard/api";
 import { systemClock } from "./clock.js";
 import { EWMA_TAU_MS, type EwmaCost, type EwmaCostName, ewmaCost, KRATOS_COST } from "./ewma-cost.js";
+import { NodeHealthRecord } from "./health/node-health.js";
 import { InflightTracker } from "./inflight.js";
 import { classify, IsFailureGuard, isFailureGuard } from "./is-failure.js";
 import { WrappedNode } from "./wrapped-node.js";
@@ -76,6 +77,10 @@ export interface EwmaOptions {
 export class EwmaNode extends WrappedNode implements WeightedNode {
   /** Where the outcomes of its calls go (the selector's health record of its address), if anywhere. */
   observer: OutcomeObserver | undefined = undefined;
+  /** The observer when it is the selector's health record: counted in place. */
+  private record: NodeHealthRecord | undefined = undefined;
+  /** The record's weight factor, kept here (`rescale`) so that `weight()` reads no other object. */
+  private factor = 1;
   private readonly clock: Clock;
   private readonly isFailure: IsFailureGuard | undefined;
   private readonly cost: EwmaCost;
@@ -113,7 +118,19 @@ export class EwmaNode extends WrappedNode implements WeightedNode {
     this.isFailure =
       typeof isFailure === "function" ? new IsFailureGuard(isFailure, undefined, clock) : isFailure;
     this.cost = cost;
+    this.reportTo(observer);
+  }
+
+  /** Points the node's outcomes at `observer` (the selector's health record of its address). */
+  reportTo(observer: OutcomeObserver | undefined): void {
     this.observer = observer;
+    this.record = observer instanceof NodeHealthRecord ? observer : undefined;
+    this.factor = observer?.weightFactor ?? 1;
+  }
+
+  /** The selector's record tells the node its weight factor changed (slow start). */
+  rescale(factor: number): void {
+    this.factor = factor;
   }
 
   /** Points this node at a new version of its node (same address), keeping the statistics. */
@@ -127,8 +144,10 @@ export class EwmaNode extends WrappedNode implements WeightedNode {
       this.cachedAt = now;
       this.cachedWeight = this.compute(now);
     }
+    // The selector's record pushes its factor here; another observer is read each time.
     const observer = this.observer;
-    return observer === undefined ? this.cachedWeight : this.cachedWeight * observer.weightFactor;
+    const factor = observer === undefined || this.record !== undefined ? this.factor : observer.weightFactor;
+    return this.cachedWeight * factor;
   }
 
   pick(now: number = this.clock.now()): DoneFunc {
@@ -179,8 +198,16 @@ export class EwmaNode extends WrappedNode implements WeightedNode {
     // A call that never reached the node (bytesSent: false) says nothing of its latency; unless it
     // failed (a refused connection), it says nothing at all.
     const reached = info?.bytesSent !== false;
+    const record = this.record;
+    if (record !== undefined) {
+      // The selector's own record: a success is a counter (this call's closure is the guard).
+      record.settled++;
+      if (failed) record.owner.failed(record, info);
+      else if (!reached) record.ignored++;
+    } else if (this.observer !== undefined && (reached || failed)) {
+      this.observer.observe(failed, info);
+    }
     if (!reached && !failed) return;
-    this.observer?.observe(failed, info);
     const now = this.clock.now();
     const elapsed = now - this.stamp;
     this.stamp = now;
@@ -225,7 +252,7 @@ export function ewma(options: EwmaOptions = {}): WeightedNodeBuilder {
     build(node: Node, previous?: WeightedNode, observer?: OutcomeObserver): WeightedNode {
       if (previous instanceof EwmaNode) {
         previous.rebind(node);
-        previous.observer = observer;
+        previous.reportTo(observer);
         return previous;
       }
       return new EwmaNode(node, clock, isFailure, cost, observer);

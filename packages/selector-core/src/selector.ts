@@ -24,7 +24,7 @@ import { filterName } from "./filter.js";
 import { HealthLayer } from "./health/health-layer.js";
 import { type HealthOptions, type HealthSettings, healthSettings } from "./health/health-options.js";
 import { EJECTED, type NodeHealthRecord } from "./health/node-health.js";
-import { observedDone } from "./health/observed-done.js";
+import { watchedDone } from "./health/observed-done.js";
 import { checkNodes, filtersProblem } from "./selector-checks.js";
 import { Snapshot } from "./snapshot.js";
 
@@ -83,14 +83,16 @@ export class DefaultSelector implements Selector {
   /** An ejected node waits for a probe call. */
   private probeDue = false;
   private readonly layer: HealthLayer | undefined;
-  /** The node builder does not report outcomes: the selector wraps each done (a closure per call). */
-  private readonly wrapDones: boolean;
+  /** The node builder does not report outcomes: the selector reports them (a closure per call). */
+  private readonly reportDones: boolean;
+  /** Every call's done is watched: the builder does not report outcomes, or no node is healthy. */
+  private watchAll = false;
   private readonly balancer: Balancer;
   private readonly balancerName: string;
   private readonly nodeBuilder: WeightedNodeBuilder;
   private readonly filters: readonly NodeFilter[];
-  private readonly stableInfo: CandidateInfo;
-  private readonly unstableInfo: CandidateInfo;
+  /** The shared `CandidateInfo` objects, by stable (1), failing (2) and ramping (4): none per pick. */
+  private readonly infos: readonly CandidateInfo[];
 
   /** @throws InvalidArgumentError on bad options, as {@link createSelectorBuilder} does. */
   constructor(options: SelectorBuilderOptions) {
@@ -100,9 +102,13 @@ export class DefaultSelector implements Selector {
     this.nodeBuilder = config.nodeBuilder;
     this.filters = config.filters;
     const staticWeights = config.nodeBuilder.staticWeights === true;
-    this.stableInfo = Object.freeze({ stable: true, staticWeights });
-    this.unstableInfo = Object.freeze({ stable: false, staticWeights });
-    this.full = this.candidatesOf(this.snapshot.nodes);
+    this.infos = Array.from({ length: 8 }, (_, bits) => {
+      const info: CandidateInfo = { stable: (bits & 1) !== 0, staticWeights };
+      return Object.freeze(
+        bits < 2 ? info : { ...info, failing: (bits & 2) !== 0, ramping: (bits & 4) !== 0 },
+      );
+    });
+    this.full = new CandidateCache(this.snapshot.nodes, this.infos[1]!, this.infos[0]!);
     this.candidates = this.full;
     const settings = config.health;
     this.layer =
@@ -114,7 +120,8 @@ export class DefaultSelector implements Selector {
               this.probeDue = true;
             },
           });
-    this.wrapDones = this.layer !== undefined && config.nodeBuilder.reportsOutcomes !== true;
+    this.reportDones = this.layer !== undefined && config.nodeBuilder.reportsOutcomes !== true;
+    this.watchAll = this.reportDones;
   }
 
   /**
@@ -138,14 +145,14 @@ export class DefaultSelector implements Selector {
       let observer: NodeHealthRecord | undefined;
       if (layer !== undefined) {
         observer = records[i] = layer.recordFor(node.address);
-        if (this.wrapDones) observer = undefined;
+        if (this.reportDones) observer = undefined;
       }
       weighted[i] =
         before !== undefined && before.raw === node ? before : this.nodeBuilder.build(node, before, observer);
     }
     const snapshot = new Snapshot(weighted);
     this.snapshot = snapshot;
-    this.full = this.candidatesOf(snapshot.nodes);
+    this.full = new CandidateCache(snapshot.nodes, this.infos[1]!, this.infos[0]!);
     layer?.update(snapshot.nodes, records);
     this.rebase();
     this.balancer.update?.(snapshot.nodes);
@@ -176,7 +183,7 @@ export class DefaultSelector implements Selector {
     if (candidates.length === 0) throw this.noNode(options);
     const picked = this.balancer.pick(candidates, options ?? EMPTY_CONTEXT, cache.info(candidates));
     const node = picked.node;
-    return { node: node.raw, done: this.wrapDones ? this.observed(node, picked.done) : picked.done };
+    return { node: node.raw, done: this.watchAll ? this.watched(node, picked.done, false) : picked.done };
   }
 
   /** The selector's filters, then the call's, over the list `cache` starts from. */
@@ -225,8 +232,7 @@ export class DefaultSelector implements Selector {
       }
       layer.probeSent(record);
       const node = record.node!;
-      const done = node.pick();
-      return { node: node.raw, done: this.wrapDones ? this.observed(node, done) : done };
+      return { node: node.raw, done: watchedDone(layer, record, node.pick(), true, this.reportDones) };
     }
   }
 
@@ -249,10 +255,11 @@ export class DefaultSelector implements Selector {
     }
   }
 
-  /** The node builder does not report outcomes: one closure per call reports them. */
-  private observed(node: WeightedNode, done: DoneFunc): DoneFunc {
-    const record = this.layer!.recordOf(node.address);
-    return record === undefined ? done : observedDone(record, done);
+  /** A done whose outcome the selector watches (see `watchedDone`): one closure per call. */
+  private watched(node: WeightedNode, done: DoneFunc, probe: boolean): DoneFunc {
+    const layer = this.layer!;
+    const record = layer.recordOf(node.address);
+    return record === undefined ? done : watchedDone(layer, record, done, probe, this.reportDones);
   }
 
   /**
@@ -262,8 +269,9 @@ export class DefaultSelector implements Selector {
    */
   private rebase(): void {
     const layer = this.layer;
+    this.watchAll = this.reportDones || layer?.panic === true;
     const all = layer === undefined || layer.ejected === 0 || layer.panic;
-    if (all && (layer === undefined || layer.ramps.size === 0)) {
+    if (all && (layer === undefined || (layer.ramps.size === 0 && !layer.suspects))) {
       this.candidates = this.full;
       return;
     }
@@ -274,9 +282,14 @@ export class DefaultSelector implements Selector {
     this.candidates = this.candidatesOf(Object.freeze(list));
   }
 
-  /** The candidates every select starts from; the filter cache is keyed on this list. */
+  /**
+   * The candidates every select starts from; the filter cache is keyed on this list. Its picks are
+   * told whether some candidate may be failing or ramping up, so balancers look only then.
+   */
   private candidatesOf(base: readonly WeightedNode[]): CandidateCache {
-    return new CandidateCache(base, this.stableInfo, this.unstableInfo);
+    const layer = this.layer;
+    const bits = layer === undefined ? 0 : (layer.suspects ? 2 : 0) | (layer.ramps.size > 0 ? 4 : 0);
+    return new CandidateCache(base, this.infos[bits | 1]!, this.infos[bits]!);
   }
 
   private noNode(options: SelectOptions | undefined): Error {

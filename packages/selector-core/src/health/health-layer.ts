@@ -9,7 +9,7 @@ import type {
 } from "@switchyard/api";
 import { isCancellation, isConnectionFailure } from "../failure.js";
 import type { HealthSettings } from "./health-options.js";
-import { judgeInterval, resetCounts } from "./interval-detectors.js";
+import { judgeInterval, markInterval } from "./interval-detectors.js";
 import { EJECTED, HEALTHY, NodeHealthRecord, PROBATION, type RecordOwner } from "./node-health.js";
 import { pushbackMs } from "./pushback.js";
 import { HealthReport } from "./report.js";
@@ -17,7 +17,11 @@ import { SlowStart } from "./slow-start.js";
 
 /** What the layer asks of its selector. */
 export interface HealthHost {
-  /** The nodes balancers see (or their weights) changed: rebuild the candidates. */
+  /**
+   * The nodes balancers see (or their weights) changed: rebuild the candidates. Also called when a
+   * panic starts or ends: while it lasts the selector watches the outcome of every call, since any
+   * success then ends an ejection.
+   */
   healthChanged(): void;
   /** A probe call is due: the next select should offer one to an ejected node. */
   probeReady(): void;
@@ -38,7 +42,10 @@ export class HealthLayer implements RecordOwner {
   ejected = 0;
   /** No node is healthy: every node is a candidate until enough are healthy again. */
   panic = false;
+  /** Some candidate may be failing: a panic, or a node kept in while failing (the cap). */
+  suspects = false;
   readonly ramps: SlowStart;
+  readonly probationCalls: number;
   private readonly settings: HealthSettings;
   private readonly clock: Clock;
   private readonly host: HealthHost;
@@ -60,6 +67,7 @@ export class HealthLayer implements RecordOwner {
     this.host = host;
     this.report = new HealthReport(logger, name);
     this.ramps = new SlowStart(settings.slowStartMs, clock, () => host.healthChanged());
+    this.probationCalls = settings.probationCalls;
   }
 
   /** The record of `address` (kept across applies while the address stays). */
@@ -108,36 +116,39 @@ export class HealthLayer implements RecordOwner {
 
   // ---- outcomes ----------------------------------------------------------------------------------
 
-  succeeded(record: NodeHealthRecord): void {
+  /**
+   * A call watched by the selector (a probe, or any call while no node is healthy) succeeded: a
+   * probe that went through ends an ejection, and so does any success in a panic (a fleet back from
+   * an outage is served at once). Other successes need nothing at once: the counters carry them.
+   */
+  succeeded(record: NodeHealthRecord, probe: boolean): void {
     if (!record.live) return;
     if (record.state === EJECTED) {
-      // A probe that went through ends an ejection, and so does any success while every node is a
-      // candidate (panic: a fleet back from an outage is served at once). A call that was in
-      // flight when the node was ejected does not: a node failing a share of its calls has
-      // successes in flight too.
-      if (record.probing) this.restore(record, "a probe call succeeded");
+      if (probe && record.probing) this.restore(record, "a probe call succeeded");
       else if (this.panic) this.restore(record, "a call succeeded while no node was healthy");
-      return;
-    }
-    if (record.state === PROBATION && --record.probation <= 0) {
-      record.state = HEALTHY;
-      record.healthySince = this.clock.now();
-    }
-    if (record.failing) {
-      record.failing = false;
+    } else if (record.pendingReason !== undefined && !record.failing) {
       record.pendingReason = undefined;
       this.recount(false);
     }
   }
 
   failed(record: NodeHealthRecord, info: DoneInfo | undefined): void {
-    if (!record.live || isCancellation(info)) return;
+    if (!record.live) return;
+    if (isCancellation(info)) {
+      record.ignored++;
+      return;
+    }
     const s = this.settings;
-    if (this.intervalTimer === undefined && s.intervalMs > 0) this.startInterval();
+    if (this.intervalTimer === undefined && s.intervalMs > 0) this.startInterval(record);
     record.failures++;
-    record.streak++;
+    const n = record.counted();
+    record.streak = record.failureMark === n - 1 ? record.streak + 1 : 1;
+    record.failureMark = n;
     const connection = isConnectionFailure(info);
-    record.connectionStreak = connection ? record.connectionStreak + 1 : 0;
+    if (connection) {
+      record.connectionStreak = record.connectionMark === n - 1 ? record.connectionStreak + 1 : 1;
+      record.connectionMark = n;
+    }
     if (record.state === EJECTED) {
       if (record.probing) this.probeFailed(record, describe(info));
       return;
@@ -145,23 +156,20 @@ export class HealthLayer implements RecordOwner {
     if (s.maxPushbackMs > 0) {
       const ms = pushbackMs(info);
       if (ms !== undefined) {
-        this.eject(
-          record,
-          "pushback",
-          Math.min(ms, s.maxPushbackMs),
-          `it asked for ${Math.round(ms)} ms of quiet`,
-        );
+        const why = `it asked for ${Math.round(ms)} ms of quiet (${describe(info)})`;
+        this.eject(record, "pushback", Math.min(ms, s.maxPushbackMs), why);
         return;
       }
     }
     if (record.state === PROBATION) {
-      this.eject(
-        record,
-        record.reason ?? "consecutive-failures",
-        undefined,
-        `it failed on probation (${describe(info)})`,
-      );
-    } else if (
+      if (n - record.returnMark <= s.probationCalls) {
+        const why = `it failed on probation (${describe(info)})`;
+        this.eject(record, record.reason ?? "consecutive-failures", undefined, why);
+        return;
+      }
+      record.state = HEALTHY;
+    }
+    if (
       connection &&
       s.consecutiveConnectionFailures > 0 &&
       record.connectionStreak >= s.consecutiveConnectionFailures
@@ -182,34 +190,33 @@ export class HealthLayer implements RecordOwner {
 
   /**
    * Takes `record` out of the candidates for `ms` (pushback) or for its level's time, unless the
-   * cap is reached: then it stays a candidate, marked failing, and goes out when room is made.
+   * cap is reached: then it stays a candidate, marked failing until its next success, and goes out
+   * when room is made.
    */
   private eject(record: NodeHealthRecord, reason: EjectionReason, ms: number | undefined, why: string): void {
     if (record.state === EJECTED) return;
     if (this.ejected >= this.maxEjected) {
       if (!record.failing) {
-        record.failing = true;
         record.pendingReason = reason;
+        record.capMark = record.counted();
+        record.capFailures = record.failures;
         this.report.capped(record, why, this.ejected, this.records.length);
         this.recount(false);
       }
       return;
     }
     const now = this.clock.now();
-    // Forgiven after a long enough good spell: the growth is for nodes that keep failing.
-    if (record.state === HEALTHY && now - record.healthySince >= this.settings.maxEjectionMs)
-      record.level = 0;
+    // Forgiven after a long enough spell back in: the growth is for nodes that keep failing.
+    record.settleProbation();
+    if (record.state === HEALTHY && now - record.returnedAt >= this.settings.maxEjectionMs) record.level = 0;
     const duration = ms ?? this.nextDuration(record);
     record.state = EJECTED;
-    record.failing = true;
     record.pendingReason = undefined;
     record.reason = reason;
     record.ejections++;
     record.since = now;
     record.until = now + duration;
     record.probing = false;
-    record.streak = 0;
-    record.connectionStreak = 0;
     this.ejected++;
     this.ramps.stop(record);
     this.arm(record, duration);
@@ -239,22 +246,21 @@ export class HealthLayer implements RecordOwner {
     const now = this.clock.now();
     this.cancelTimer(record);
     this.ejected--;
-    record.failing = false;
     record.probing = false;
-    record.streak = 0;
-    record.connectionStreak = 0;
-    const pushback = record.reason === "pushback";
-    const probation = pushback ? 0 : this.settings.probationCalls;
-    record.probation = probation;
+    const probation = record.reason === "pushback" ? 0 : this.settings.probationCalls;
     record.state = probation > 0 ? PROBATION : HEALTHY;
-    if (probation === 0) record.healthySince = now;
+    record.returnedAt = now;
+    record.returnMark = record.counted();
+    // Runs of failures start afresh.
+    record.failureMark = -1;
+    record.connectionMark = -1;
     this.ramps.start(record);
     this.report.returned(record, why, now - record.since, probation);
     // Room was made: a node a detector wanted out while the cap was reached goes now (not in a
     // panic: then every node is failing, and this success may be the fleet coming back).
     for (const other of this.records) {
       if (this.panic || this.ejected >= this.maxEjected) break;
-      if (other.failing && other.state !== EJECTED && other.pendingReason !== undefined) {
+      if (other.state !== EJECTED && other.pendingReason !== undefined && other.failing) {
         this.eject(other, other.pendingReason, undefined, "it was failing while too many nodes were out");
       }
     }
@@ -269,15 +275,16 @@ export class HealthLayer implements RecordOwner {
   private fire(record: NodeHealthRecord): void {
     record.timer = undefined;
     if (!record.live || record.state !== EJECTED) return;
-    if (record.reason === "pushback") {
-      this.restore(record, "the time it asked for is over");
-    } else if (record.probing) {
-      this.probeFailed(record, "no answer");
-    } else if (!record.queued) {
-      record.queued = true;
-      this.probes.push(record);
-      this.host.probeReady();
-    }
+    if (record.reason === "pushback") this.restore(record, "the time it asked for is over");
+    else if (record.probing) this.probeFailed(record, "no answer in time");
+    else this.queueProbe(record);
+  }
+
+  private queueProbe(record: NodeHealthRecord): void {
+    if (record.queued) return;
+    record.queued = true;
+    this.probes.push(record);
+    this.host.probeReady();
   }
 
   private arm(record: NodeHealthRecord, ms: number): void {
@@ -305,7 +312,10 @@ export class HealthLayer implements RecordOwner {
     return undefined;
   }
 
-  /** The probe of `record` was sent: no other until it completes (or its time runs out again). */
+  /**
+   * The probe of `record` was sent: no other until it completes, and if its done never comes, it
+   * counts as failed after the ejection's time.
+   */
   probeSent(record: NodeHealthRecord): void {
     record.probing = true;
     this.arm(record, Math.max(record.until - record.since, this.settings.baseEjectionMs));
@@ -318,9 +328,13 @@ export class HealthLayer implements RecordOwner {
 
   // ---- the interval detectors ---------------------------------------------------------------------
 
-  /** A failure opened an interval: counts start now, and the detectors judge them at its end. */
-  private startInterval(): void {
-    resetCounts(this.records);
+  /**
+   * A failure of `record` opened an interval: counts start now (that failure's completion is
+   * counted already, so its record's mark is one back), and the detectors judge them at its end.
+   */
+  private startInterval(record: NodeHealthRecord): void {
+    markInterval(this.records);
+    record.intervalMark--;
     this.intervalTimer = this.clock.setTimeout(() => this.endInterval(), this.settings.intervalMs);
   }
 
@@ -347,32 +361,44 @@ export class HealthLayer implements RecordOwner {
   private recount(ejections = true): void {
     const n = this.records.length;
     let healthy = 0;
-    for (const record of this.records) if (!record.failing) healthy++;
+    let pending = false;
+    for (const record of this.records) {
+      if (record.failing) {
+        if (record.pendingReason !== undefined) pending = true;
+      } else {
+        healthy++;
+        // A node kept in while failing that has had a success since is judged afresh.
+        record.pendingReason = undefined;
+      }
+    }
     const before = this.panic;
+    const suspected = this.suspects;
     if (!before && n > 0 && healthy === 0) {
       this.panic = true;
       this.report.panic(this.records);
     } else if (before && (n === 0 || healthy >= Math.max(1, n - this.maxEjected))) {
       this.panic = false;
       this.report.calm(healthy, n);
-      // The fleet answers again: the nodes still ejected or marked failing may be back too. What
-      // the detectors found while nothing answered is stale: the failing ones are judged afresh,
-      // and each ejected one gets a probe now instead of at the end of an ejection time that grew
-      // while nothing answered.
-      for (const record of this.records) {
-        if (record.state !== EJECTED) {
-          record.failing = false;
-          record.pendingReason = undefined;
-          continue;
-        }
-        if (record.probing || record.queued || record.reason === "pushback") continue;
+      this.afterPanic();
+    }
+    this.suspects = this.panic || pending;
+    if (ejections || this.panic !== before || this.suspects !== suspected) this.host.healthChanged();
+  }
+
+  /**
+   * The fleet answers again: what the detectors found while nothing answered is stale. The nodes
+   * kept in while failing are judged afresh, and each ejected one gets a probe now instead of at the
+   * end of an ejection time that grew while nothing answered.
+   */
+  private afterPanic(): void {
+    for (const record of this.records) {
+      if (record.state !== EJECTED) {
+        record.pendingReason = undefined;
+      } else if (!record.probing && record.reason !== "pushback") {
         this.cancelTimer(record);
-        record.queued = true;
-        this.probes.push(record);
-        this.host.probeReady();
+        this.queueProbe(record);
       }
     }
-    if (ejections || this.panic !== before) this.host.healthChanged();
   }
 }
 

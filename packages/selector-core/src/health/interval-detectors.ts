@@ -19,8 +19,8 @@ export interface Verdict {
  *   `successRateMinGap` below the mean. The deviation alone would eject the noisiest node of a
  *   fleet where every node fails alike (with 10% errors everywhere, one node in ten sits under
  *   mean − 1.9σ in about a quarter of the intervals); the gap keeps noise from ejecting anyone.
- * Sets each judged record's `successRate`, resets every record's counts, and returns the verdicts,
- * worst first. Ejected nodes are not judged (their few calls are probes).
+ * Sets each judged record's `successRate` and returns the verdicts, worst first. Ejected nodes are
+ * not judged (their few calls are probes).
  */
 export function judgeInterval(records: readonly NodeHealthRecord[], settings: HealthSettings): Verdict[] {
   const { minRequests, maxFailureRate, successRateMinHosts, successRateStdevFactor, successRateMinGap } =
@@ -29,11 +29,15 @@ export function judgeInterval(records: readonly NodeHealthRecord[], settings: He
   let hosts = 0;
   let sum = 0;
   let squares = 0;
-  for (const record of records) {
-    const total = record.successes + record.failures;
-    if (total > 0) record.successRate = record.successes / total;
+  const rates = new Float64Array(records.length).fill(Number.NaN);
+  for (let i = 0; i < records.length; i++) {
+    const record = records[i]!;
+    const total = record.counted() - record.intervalMark;
+    if (total <= 0) continue;
+    const rate = 1 - (record.failures - record.intervalFailures) / total;
+    record.successRate = rate;
     if (record.state === EJECTED || total < volume) continue;
-    const rate = record.successRate!;
+    rates[i] = rate;
     hosts++;
     sum += rate;
     squares += rate * rate;
@@ -43,12 +47,10 @@ export function judgeInterval(records: readonly NodeHealthRecord[], settings: He
   const deviation = hosts > 0 ? Math.sqrt(Math.max(0, squares / hosts - mean * mean)) : 0;
   const bySuccessRate = successRateStdevFactor > 0 && successRateMinHosts > 0 && hosts >= successRateMinHosts;
   const threshold = Math.min(mean - successRateStdevFactor * deviation, mean - successRateMinGap);
-  for (const record of records) {
-    const total = record.successes + record.failures;
-    record.successes = 0;
-    record.failures = 0;
-    if (record.state === EJECTED || total < volume) continue;
-    const rate = record.successRate!;
+  for (let i = 0; i < records.length; i++) {
+    const rate = rates[i]!;
+    if (Number.isNaN(rate)) continue;
+    const record = records[i]!;
     if (maxFailureRate > 0 && 1 - rate >= maxFailureRate) {
       verdicts.push({ record, reason: "failure-percentage", rate });
     } else if (bySuccessRate && rate < threshold) {
@@ -58,10 +60,10 @@ export function judgeInterval(records: readonly NodeHealthRecord[], settings: He
   return verdicts.sort((a, b) => a.rate - b.rate);
 }
 
-/** Zeroes every record's counts: a new interval starts. */
-export function resetCounts(records: readonly NodeHealthRecord[]): void {
+/** A new interval starts: every record's counts are measured from here. */
+export function markInterval(records: readonly NodeHealthRecord[]): void {
   for (const record of records) {
-    record.successes = 0;
-    record.failures = 0;
+    record.intervalMark = record.counted();
+    record.intervalFailures = record.failures;
   }
 }

@@ -9,80 +9,155 @@ import type {
 
 /** A node in the candidates, judged by its calls. */
 export const HEALTHY = 0;
-/** Out of the candidates until its ejection ends or a probe call succeeds. */
+/** Out of the candidates until a probe call succeeds (or a success while no node is healthy). */
 export const EJECTED = 1;
-/** Back, but its next failure before the probation ends ejects it again at once, for longer. */
+/** Back, but a failure within its next few calls ejects it again at once, for longer. */
 export const PROBATION = 2;
 
 const STATE_NAMES = ["healthy", "ejected", "probation"] as const;
 
+/** A node object that keeps a copy of its record's weight factor, read on every `weight()` (`EwmaNode`). */
+interface Rescalable {
+  rescale(factor: number): void;
+}
+
+/** A node object that counts its picks and completions itself (`DirectNode`). */
+export interface CompletionCounter {
+  readonly picks: number;
+  readonly settled: number;
+}
+
+const NO_COUNTERS: readonly CompletionCounter[] = Object.freeze([]);
+
 /** What a record tells the layer; the layer decides every transition. */
 export interface RecordOwner {
-  succeeded(record: NodeHealthRecord): void;
+  /** A completed call failed (the layer counts it, or ignores a cancellation). */
   failed(record: NodeHealthRecord, info: DoneInfo | undefined): void;
+  /** Calls a node back from an ejection must complete without a failure to pass its probation. */
+  readonly probationCalls: number;
 }
 
 /**
  * The health of one address: the observer its weighted nodes report to, and the state the layer
- * keeps for it. Lives as long as the address stays in the selector's list. A success costs a
- * counter, a comparison and two field reads; everything else (failures, transitions) goes to the
- * layer, which reads the clock only there.
+ * keeps for it. Lives as long as the address stays in the selector's list.
+ *
+ * A success costs one counter: the built-in nodes count it themselves (a direct node on itself, an
+ * ewma node here), and a failure goes to the layer. Whatever a success changes is read from the counters when it matters
+ * (a run of failures is broken when completions came between two failures; probation is passed
+ * after enough completions without a failure; a node kept in while failing stops failing at its
+ * first success), and the two transitions a success must make at once (a probe that succeeds, a
+ * success while no node is healthy) go through a done the selector wraps for those calls only.
  */
 export class NodeHealthRecord implements OutcomeObserver {
   readonly address: string;
-  /** Ejected, or judged failing but kept (too many nodes out): balancers skip it when they can. */
-  failing = false;
-  state = HEALTHY;
-  /** Completions counted in the current interval. */
-  successes = 0;
+  /** Completions reported here (by ewma nodes and other builders), whatever their outcome. */
+  settled = 0;
+  /**
+   * Direct nodes count their completions themselves (a success never touches the record): the
+   * node objects of this address that may still complete calls, and what those it let go counted.
+   */
+  counters: readonly CompletionCounter[] = NO_COUNTERS;
+  carried = 0;
+  /** Failures among them; and the ones that count as nothing (cancelled, or never started). */
   failures = 0;
-  /** Failures in a row, and connection-level failures in a row. */
-  streak = 0;
-  connectionStreak = 0;
+  ignored = 0;
+  state = HEALTHY;
+  weightFactor = 1;
   successRate: number | undefined = undefined;
   reason: EjectionReason | undefined = undefined;
-  /** Why a detector wanted it out while the ejection cap kept it in. */
+  /** Why a detector wanted it out while the ejection cap kept it in; `undefined` when none did. */
   pendingReason: EjectionReason | undefined = undefined;
   ejections = 0;
   /** Ejections (and failed probes) not yet forgiven: the next ejection lasts base × 2^level. */
   level = 0;
   since = Number.NaN;
   until = Number.NaN;
-  /** When it last came back to good health (the end of a probation), for forgiving `level`. */
-  healthySince = Number.NEGATIVE_INFINITY;
-  /** Calls left to complete on probation. */
-  probation = 0;
+  /** When it last came back from an ejection (−∞: never), for forgiving `level`. */
+  returnedAt = Number.NEGATIVE_INFINITY;
+  /** Counted completions (`counted()`) at its return, at its last failure and at its last connection failure. */
+  returnMark = 0;
+  failureMark = -1;
+  connectionMark = -1;
+  /** Failures in a row, and connection failures in a row, as of the last failure. */
+  streak = 0;
+  connectionStreak = 0;
+  /** Counted completions and failures when the cap kept it in. */
+  capMark = 0;
+  capFailures = 0;
+  /** Counted completions and failures when the current interval began. */
+  intervalMark = 0;
+  intervalFailures = 0;
   /** A probe call is in flight; queued: waiting for a select to take it. */
   probing = false;
   queued = false;
-  /** The share of its weight the node shows now (below 1 while it ramps up: slow start). */
-  weightFactor = 1;
+  timer: TimerHandle | undefined = undefined;
   /** When its ramp began (slow start), or NaN. */
   rampStart = Number.NaN;
-  timer: TimerHandle | undefined = undefined;
   /** The weighted node of the address now, and a frozen list of it alone (probe filters run on it). */
   node: WeightedNode | undefined = undefined;
   alone: readonly WeightedNode[] | undefined = undefined;
   /** False once the address left the list: late outcomes are then ignored. */
   live = true;
-  private readonly owner: RecordOwner;
+  readonly owner: RecordOwner;
 
   constructor(address: string, owner: RecordOwner) {
     this.address = address;
     this.owner = owner;
   }
 
+  /**
+   * For node builders outside this package: one completed call. The built-in nodes count
+   * successes themselves (`settled`) and call the layer on failures only.
+   */
   observe(failed: boolean, info: DoneInfo | undefined): void {
-    if (!failed) {
-      this.successes++;
-      if (this.streak !== 0) {
-        this.streak = 0;
-        this.connectionStreak = 0;
-      }
-      if (this.state !== HEALTHY || this.failing) this.owner.succeeded(this);
-      return;
+    this.settled++;
+    if (failed) this.owner.failed(this, info);
+    else if (info !== undefined && info.bytesSent === false) this.ignored++;
+  }
+
+  /** Completions that count (successes and failures). */
+  counted(): number {
+    let settled = this.settled + this.carried;
+    for (const counter of this.counters) settled += counter.settled;
+    return settled - this.ignored;
+  }
+
+  /**
+   * A node object of this address counts its own completions from now on; those of the address's
+   * older node objects that have nothing in flight any more are folded into `carried`.
+   */
+  attach(counter: CompletionCounter): void {
+    const kept: CompletionCounter[] = [];
+    for (const old of this.counters) {
+      if (old === counter) continue;
+      if (old.settled >= old.picks) this.carried += old.settled;
+      else kept.push(old);
     }
-    this.owner.failed(this, info);
+    kept.push(counter);
+    this.counters = kept;
+  }
+
+  /** Ejected, or judged failing and kept in (too many out) with no success since. */
+  get failing(): boolean {
+    if (this.state === EJECTED) return true;
+    if (this.pendingReason === undefined) return false;
+    return this.counted() - this.capMark === this.failures - this.capFailures;
+  }
+
+  /** Its current run of failures: 0 once a completion came after the last failure. */
+  currentStreak(): number {
+    return this.failureMark === this.counted() ? this.streak : 0;
+  }
+
+  /** Passes probation once enough calls completed since the return without a failure. */
+  settleProbation(): void {
+    if (
+      this.state === PROBATION &&
+      this.failureMark <= this.returnMark &&
+      this.counted() - this.returnMark >= this.owner.probationCalls
+    ) {
+      this.state = HEALTHY;
+    }
   }
 
   /** Points the record at the weighted node of its address after an apply. */
@@ -90,7 +165,14 @@ export class NodeHealthRecord implements OutcomeObserver {
     if (this.node !== node) {
       this.node = node;
       this.alone = undefined;
+      (node as Partial<Rescalable>).rescale?.(this.weightFactor);
     }
+  }
+
+  /** Sets the share of its weight the node shows (slow start), and tells a node that keeps a copy. */
+  setWeightFactor(factor: number): void {
+    this.weightFactor = factor;
+    (this.node as Partial<Rescalable> | undefined)?.rescale?.(factor);
   }
 
   /** The frozen list of this node alone, made at the first probe. */
@@ -100,6 +182,7 @@ export class NodeHealthRecord implements OutcomeObserver {
   }
 
   view(): NodeHealth {
+    this.settleProbation();
     const ejected = this.state === EJECTED;
     return Object.freeze({
       address: this.address,
@@ -109,8 +192,8 @@ export class NodeHealthRecord implements OutcomeObserver {
       reason: this.reason,
       ejections: this.ejections,
       successRate: this.successRate,
-      consecutiveFailures: this.streak,
-      failing: this.failing && !ejected,
+      consecutiveFailures: this.currentStreak(),
+      failing: !ejected && this.failing,
     });
   }
 }

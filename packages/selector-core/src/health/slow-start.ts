@@ -34,7 +34,7 @@ export class SlowStart {
   /** Starts (or restarts) the ramp of `record`; nothing when slow start is off. */
   start(record: NodeHealthRecord): void {
     if (this.windowMs <= 0) return;
-    record.weightFactor = SLOW_START_MIN_FACTOR;
+    record.setWeightFactor(SLOW_START_MIN_FACTOR);
     record.rampStart = this.clock.now();
     this.ramping.add(record);
     if (this.timer === undefined) {
@@ -45,7 +45,7 @@ export class SlowStart {
   /** Ends the ramp of `record` (it left, or was ejected): it shows its whole weight again. */
   stop(record: NodeHealthRecord): void {
     if (!this.ramping.delete(record)) return;
-    record.weightFactor = 1;
+    record.setWeightFactor(1);
     record.rampStart = Number.NaN;
     if (this.ramping.size === 0 && this.timer !== undefined) {
       this.clock.clearTimeout(this.timer);
@@ -59,11 +59,13 @@ export class SlowStart {
     for (const record of this.ramping) {
       const elapsed = now - record.rampStart;
       if (elapsed >= this.windowMs) {
-        record.weightFactor = 1;
+        record.setWeightFactor(1);
         record.rampStart = Number.NaN;
         this.ramping.delete(record);
       } else {
-        record.weightFactor = SLOW_START_MIN_FACTOR + ((1 - SLOW_START_MIN_FACTOR) * elapsed) / this.windowMs;
+        record.setWeightFactor(
+          SLOW_START_MIN_FACTOR + ((1 - SLOW_START_MIN_FACTOR) * elapsed) / this.windowMs,
+        );
       }
     }
     if (this.ramping.size > 0) {
