@@ -18,6 +18,8 @@ import {
 
 /** The balancer's name, as it appears in error messages. */
 export const RANDOM_NAME = "random";
+/** A ramping node drawn is drawn over at most this many times (slow start, see {@link RandomBalancer}). */
+const MAX_RAMP_DRAWS = 3;
 
 /** Options of {@link RandomBalancer} and {@link random}. */
 export interface RandomOptions extends DirectOptions {
@@ -38,7 +40,8 @@ export interface RandomOptions extends DirectOptions {
 /**
  * Picks uniformly at random, ignoring weights, except for a node the selector's health layer is
  * ramping up (slow start: `CandidateInfo.ramping`, and its `weightFactor` below 1): drawn, it is
- * kept with that probability, else drawn over once, so it gets about that share of a node's traffic.
+ * kept with that probability, else drawn over (up to three times), so it gets about that share of
+ * a node's traffic.
  */
 export class RandomBalancer implements Balancer {
   private readonly random: SafeRandom;
@@ -52,8 +55,13 @@ export class RandomBalancer implements Balancer {
     const n = nodes.length;
     let node = nodes[(this.random.next() * n) | 0]!;
     if (info?.ramping === true) {
-      const factor = node.observer?.weightFactor ?? 1;
-      if (factor < 1 && this.random.next() >= factor) node = nodes[(this.random.next() * n) | 0]!;
+      // A ramping node drawn is kept with the probability of its factor, else drawn over (at most
+      // three times), so its share is about its factor's share of a node's.
+      for (let i = 0; i < MAX_RAMP_DRAWS; i++) {
+        const factor = node.observer?.weightFactor ?? 1;
+        if (factor >= 1 || this.random.next() < factor) break;
+        node = nodes[(this.random.next() * n) | 0]!;
+      }
     }
     return { node, done: node.pick() };
   }

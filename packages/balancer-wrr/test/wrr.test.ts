@@ -278,3 +278,61 @@ describe("wrr", () => {
     expect(reads.map((r) => r.mock.calls.length)).toEqual([30, 30, 30]);
   });
 });
+
+describe("wrr with endpoint health", () => {
+  const refused = {
+    error: Object.assign(new Error("connect ECONNREFUSED"), { code: "ECONNREFUSED" }),
+    bytesSent: false,
+  };
+  const fleet = (n: number) =>
+    Array.from({ length: n }, (_, i) =>
+      createNode({ scheme: "http", address: `10.0.0.${i}:80`, initialWeight: 10 }),
+    );
+
+  /** `count` selects whose calls to node 0 are refused; the picks per address. */
+  function run(selector: ReturnType<ReturnType<typeof wrr>["build"]>, nodes: readonly Node[], count: number) {
+    const picks = new Map<string, number>();
+    for (let i = 0; i < count; i++) {
+      const { node, done } = selector.select();
+      picks.set(node.address, (picks.get(node.address) ?? 0) + 1);
+      done(node === nodes[0] ? refused : { httpStatus: 200 });
+    }
+    return picks;
+  }
+
+  it("takes a node that refuses connections out of the rotation within three calls; health: false keeps its share", () => {
+    const clock = createFakeClock();
+    const nodes = fleet(6);
+    const healthy = wrr({ clock }).build();
+    healthy.apply(nodes);
+    expect(run(healthy, nodes, 600).get(nodes[0]!.address)).toBe(3);
+    const kratos = wrr({ clock, health: false }).build();
+    kratos.apply(nodes);
+    expect(run(kratos, nodes, 600).get(nodes[0]!.address)).toBe(100);
+  });
+
+  it("keeps a smooth rotation over the others while one is out, and gives it back when its probe succeeds", () => {
+    const clock = createFakeClock();
+    const nodes = fleet(3);
+    const selector = wrr({ clock, health: { slowStartMs: 0 } }).build();
+    selector.apply(nodes);
+    run(selector, nodes, 9);
+    const order = Array.from({ length: 6 }, () => {
+      const { node, done } = selector.select();
+      done({});
+      return node.address.slice(-4);
+    });
+    expect(order).toEqual(["1:80", "2:80", "1:80", "2:80", "1:80", "2:80"]);
+    clock.advance(1000);
+    const probe = selector.select();
+    expect(probe.node).toBe(nodes[0]);
+    probe.done({ httpStatus: 200 });
+    const back = new Map<string, number>();
+    for (let i = 0; i < 300; i++) {
+      const { node, done } = selector.select();
+      back.set(node.address, (back.get(node.address) ?? 0) + 1);
+      done({ httpStatus: 200 });
+    }
+    expect(back.get(nodes[0]!.address)).toBe(100);
+  });
+});
