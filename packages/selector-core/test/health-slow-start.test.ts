@@ -58,6 +58,15 @@ describe("health: slow start", () => {
     expect(clock.pendingTimers()).toBe(0);
   });
 
+  it("holds back at most a tenth of the candidates when many ramp at once, so the rest are not overloaded", () => {
+    const { selector, select } = recording();
+    const nodes = fleet(20);
+    selector.apply(nodes.slice(0, 10));
+    selector.apply(nodes); // ten join a list of ten: 2 nodes' worth may be held back, not 9
+    const weights = select().weights.slice(10);
+    for (const w of weights) expect(w).toBeCloseTo(100 * (1 - 2 / 10), 9);
+  });
+
   it("ramps a node back from an ejection", () => {
     const { clock, selector, select } = recording();
     const nodes = fleet(4);

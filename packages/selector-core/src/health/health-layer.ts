@@ -66,7 +66,12 @@ export class HealthLayer implements RecordOwner {
     this.clock = clock;
     this.host = host;
     this.report = new HealthReport(logger, name);
-    this.ramps = new SlowStart(settings.slowStartMs, clock, () => host.healthChanged());
+    this.ramps = new SlowStart(
+      settings.slowStartMs,
+      clock,
+      () => this.records.length - this.ejected,
+      () => host.healthChanged(),
+    );
     this.probationCalls = settings.probationCalls;
   }
 
@@ -88,11 +93,12 @@ export class HealthLayer implements RecordOwner {
   update(nodes: readonly WeightedNode[], records: readonly NodeHealthRecord[]): void {
     const before = this.byAddress;
     const next = new Map<string, NodeHealthRecord>();
+    const joined: NodeHealthRecord[] = [];
     for (let i = 0; i < records.length; i++) {
       const record = records[i]!;
       record.bind(nodes[i]!);
       next.set(record.address, record);
-      if (before.size > 0 && !before.has(record.address)) this.ramps.start(record);
+      if (before.size > 0 && !before.has(record.address)) joined.push(record);
     }
     for (const [address, record] of before) {
       if (next.has(address)) continue;
@@ -106,6 +112,7 @@ export class HealthLayer implements RecordOwner {
     for (const record of records) if (record.state === EJECTED) ejected++;
     this.ejected = ejected;
     this.maxEjected = Math.max(1, Math.floor(this.settings.maxEjectedShare * records.length));
+    for (const record of joined) this.ramps.start(record);
     this.recount(false);
   }
 

@@ -5,24 +5,36 @@ import type { NodeHealthRecord } from "./node-health.js";
 export const SLOW_START_MIN_FACTOR = 0.1;
 /** A ramp moves in this many steps: each one hands the balancer a new list (a new wrr plan). */
 export const SLOW_START_STEPS = 10;
+/**
+ * The most the ramps may hold back at once, in nodes' worth of weight per candidate (10%: one node
+ * of ten at nothing), and at least what one node ramping alone holds back, so that it goes as low as
+ * {@link SLOW_START_MIN_FACTOR}. When many ramp together (a fleet back from an outage, a rolling
+ * restart) each holds back less, so that the others are not overloaded by what the ramping ones do
+ * not take: in the simulator, ten nodes back at once at 10% each sent the rest 90% of the load.
+ */
+export const SLOW_START_MAX_HELD_BACK = 0.1;
 
 /**
  * Slow start: a node that joins, or comes back from an ejection, shows a growing share of its
  * weight, linearly from {@link SLOW_START_MIN_FACTOR} to 1 over the window, in
- * {@link SLOW_START_STEPS} steps. Steps, not a smooth curve, so that weights stay fixed for as long
- * as one candidate list is handed out and wrr keeps its O(log n) plans (a plan per step). One timer
- * for every ramping node of the layer, only while some node ramps.
+ * {@link SLOW_START_STEPS} steps, within the budget {@link SLOW_START_MAX_HELD_BACK}. Steps, not a
+ * smooth curve, so that weights stay fixed for as long as one candidate list is handed out and wrr
+ * keeps its O(log n) plans (a plan per step). One timer for every ramping node of the layer, only
+ * while some node ramps.
  */
 export class SlowStart {
   private readonly windowMs: number;
   private readonly clock: Clock;
   private readonly onStep: () => void;
+  /** The number of candidates the budget is a share of. */
+  private readonly candidates: () => number;
   private readonly ramping = new Set<NodeHealthRecord>();
   private timer: TimerHandle | undefined = undefined;
 
-  constructor(windowMs: number, clock: Clock, onStep: () => void) {
+  constructor(windowMs: number, clock: Clock, candidates: () => number, onStep: () => void) {
     this.windowMs = windowMs;
     this.clock = clock;
+    this.candidates = candidates;
     this.onStep = onStep;
   }
 
@@ -34,9 +46,10 @@ export class SlowStart {
   /** Starts (or restarts) the ramp of `record`; nothing when slow start is off. */
   start(record: NodeHealthRecord): void {
     if (this.windowMs <= 0) return;
-    record.setWeightFactor(SLOW_START_MIN_FACTOR);
-    record.rampStart = this.clock.now();
+    const now = this.clock.now();
+    record.rampStart = now;
     this.ramping.add(record);
+    this.refresh(now);
     if (this.timer === undefined) {
       this.timer = this.clock.setTimeout(() => this.step(), this.windowMs / SLOW_START_STEPS);
     }
@@ -50,27 +63,40 @@ export class SlowStart {
     if (this.ramping.size === 0 && this.timer !== undefined) {
       this.clock.clearTimeout(this.timer);
       this.timer = undefined;
+    } else {
+      this.refresh(this.clock.now());
     }
   }
 
   private step(): void {
     this.timer = undefined;
-    const now = this.clock.now();
-    for (const record of this.ramping) {
-      const elapsed = now - record.rampStart;
-      if (elapsed >= this.windowMs) {
-        record.setWeightFactor(1);
-        record.rampStart = Number.NaN;
-        this.ramping.delete(record);
-      } else {
-        record.setWeightFactor(
-          SLOW_START_MIN_FACTOR + ((1 - SLOW_START_MIN_FACTOR) * elapsed) / this.windowMs,
-        );
-      }
-    }
+    this.refresh(this.clock.now());
     if (this.ramping.size > 0) {
       this.timer = this.clock.setTimeout(() => this.step(), this.windowMs / SLOW_START_STEPS);
     }
     this.onStep();
+  }
+
+  /** Sets every ramping node's factor for `now`: its place on the ramp, within the budget. */
+  private refresh(now: number): void {
+    let heldBack = 0;
+    for (const record of this.ramping) {
+      const elapsed = now - record.rampStart;
+      if (elapsed >= this.windowMs) {
+        this.ramping.delete(record);
+        record.rampStart = Number.NaN;
+        record.setWeightFactor(1);
+      } else {
+        heldBack += (1 - SLOW_START_MIN_FACTOR) * (1 - elapsed / this.windowMs);
+      }
+    }
+    // One node may always ramp from the bottom; more share a tenth of the candidates.
+    const budget = Math.max(1 - SLOW_START_MIN_FACTOR, SLOW_START_MAX_HELD_BACK * this.candidates());
+    const scale = heldBack > budget ? budget / heldBack : 1;
+    for (const record of this.ramping) {
+      const elapsed = now - record.rampStart;
+      const ramp = SLOW_START_MIN_FACTOR + ((1 - SLOW_START_MIN_FACTOR) * elapsed) / this.windowMs;
+      record.setWeightFactor(scale === 1 ? ramp : 1 - (1 - ramp) * scale);
+    }
   }
 }
