@@ -4,6 +4,8 @@
  * - `"consecutive-failures"`: a run of failures of any kind;
  * - `"success-rate"`: over an interval, its success rate fell well below the fleet's;
  * - `"failure-percentage"`: over an interval, it failed at least a set share of its calls;
+ * - `"stalled"`: its calls stopped coming back (none completed for a while, calls in flight) while
+ *   the fleet's kept completing: a node that hangs, found before its calls reach their deadline;
  * - `"pushback"`: it asked to be left alone (`Retry-After`, `grpc-retry-pushback-ms`).
  */
 export type EjectionReason =
@@ -11,6 +13,7 @@ export type EjectionReason =
   | "consecutive-failures"
   | "success-rate"
   | "failure-percentage"
+  | "stalled"
   | "pushback";
 
 /**

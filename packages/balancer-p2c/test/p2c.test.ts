@@ -7,7 +7,7 @@ import {
   seededRandom,
 } from "@switchyard/testkit";
 import { describe, expect, it, vi } from "vitest";
-import { P2cBalancer, p2c } from "../src/p2c.js";
+import { P2C_MAX_EJECTED_SHARE, P2cBalancer, p2c } from "../src/p2c.js";
 
 // Over a real clock, the 5 ms weight cache makes p2c's shares uneven in a tight loop: "any" only checks that
 // every node gets traffic. Its steering is checked on the fake clock below.
@@ -387,5 +387,29 @@ describe("p2c with endpoint health", () => {
     };
     expect(failures(false)).toBeGreaterThan(0.2); // both draws dead a third of the time, less what ewma learns
     expect(failures(undefined)).toBeLessThan(0.02);
+  });
+});
+
+describe("p2c's health defaults", () => {
+  it("ejects at most a tenth of the nodes by default (wrr and random: half); the option overrides it", () => {
+    const refused = {
+      error: Object.assign(new Error("refused"), { code: "ECONNREFUSED" }),
+      bytesSent: false,
+    };
+    const nodes = fleet(10);
+    const dead = new Set(nodes.slice(0, 3).map((n) => n.address));
+    const ejected = (health?: { maxEjectedShare: number }) => {
+      const clock = createFakeClock();
+      const selector = p2c({ clock, random: seededRandom(2), health }).build();
+      selector.apply(nodes);
+      for (let i = 0; i < 2000; i++) {
+        const { node, done } = selector.select();
+        done(dead.has(node.address) ? refused : { httpStatus: 200 });
+      }
+      return selector.health!().filter((n) => n.state === "ejected").length;
+    };
+    expect(P2C_MAX_EJECTED_SHARE).toBe(0.1);
+    expect(ejected()).toBe(1);
+    expect(ejected({ maxEjectedShare: 0.5 })).toBe(3);
   });
 });

@@ -166,6 +166,11 @@ export class EwmaNode extends WrappedNode implements WeightedNode {
     return now - this.lastPick;
   }
 
+  /** Calls picked and not yet completed. */
+  callsInFlight(): number {
+    return this.inflight - 1;
+  }
+
   /** A snapshot of the statistics, for tests and dashboards. */
   stats(): { latencyMs: number | undefined; success: number; inflight: number; predictedMs: number } {
     return {

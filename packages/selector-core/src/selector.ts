@@ -80,8 +80,8 @@ export class DefaultSelector implements Selector {
   private full: CandidateCache;
   /** The candidates selects start from: `full` unless nodes are ejected. */
   private candidates: CandidateCache;
-  /** An ejected node waits for a probe call. */
-  private probeDue = false;
+  /** The next select attends to the health layer: a probe is due, or the stall detector waits. */
+  private attention = false;
   private readonly layer: HealthLayer | undefined;
   /** The node builder does not report outcomes: the selector reports them (a closure per call). */
   private readonly reportDones: boolean;
@@ -116,12 +116,13 @@ export class DefaultSelector implements Selector {
         ? undefined
         : new HealthLayer(settings, config.clock, config.logger, this.balancerName, {
             healthChanged: () => this.rebase(),
-            probeReady: () => {
-              this.probeDue = true;
+            attention: () => {
+              this.attention = true;
             },
           });
     this.reportDones = this.layer !== undefined && config.nodeBuilder.reportsOutcomes !== true;
     this.watchAll = this.reportDones;
+    this.attention = this.layer !== undefined;
   }
 
   /**
@@ -169,7 +170,8 @@ export class DefaultSelector implements Selector {
   }
 
   select(options?: SelectOptions): SelectResult {
-    if (this.probeDue) {
+    if (this.attention) {
+      this.layer!.attend();
       const probe = this.probe(options);
       if (probe !== undefined) return probe;
     }
@@ -223,7 +225,7 @@ export class DefaultSelector implements Selector {
     for (;;) {
       const record = layer.takeProbe();
       if (record === undefined) {
-        this.probeDue = false;
+        this.attention = false;
         return undefined;
       }
       if (!this.admits(record.probeList(), context, extra ?? NO_FILTERS)) {

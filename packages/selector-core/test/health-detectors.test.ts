@@ -30,11 +30,11 @@ describe("health: runs of failures", () => {
     expect(h.selector.health()[0]).toMatchObject({ state: "ejected", reason: "connection-failures" });
   });
 
-  it("ejects a node after five failures of any kind in a row, not four", () => {
+  it("ejects a node after seven failures of any kind in a row, not six", () => {
     const h = harness(4);
-    h.calls(16, failing([0])); // four 503s
+    h.calls(24, failing([0])); // six 503s
     expect(h.state(0)).toBe("healthy");
-    expect(h.selector.health()[0]!.consecutiveFailures).toBe(4);
+    expect(h.selector.health()[0]!.consecutiveFailures).toBe(6);
     h.calls(4, failing([0]));
     expect(h.selector.health()[0]).toMatchObject({ state: "ejected", reason: "consecutive-failures" });
   });
@@ -42,7 +42,7 @@ describe("health: runs of failures", () => {
   it("starts a run afresh after a success", () => {
     const h = harness(1, { intervalMs: 0 });
     for (let round = 0; round < 5; round++) {
-      h.calls(4, () => unavailable);
+      h.calls(6, () => unavailable);
       h.call(() => ok);
     }
     expect(h.state(0)).toBe("healthy");
@@ -50,7 +50,7 @@ describe("health: runs of failures", () => {
   });
 
   it("a failure of another kind breaks a run of connection failures (the longer run still counts)", () => {
-    const h = harness(1, { intervalMs: 0 });
+    const h = harness(1, { intervalMs: 0, consecutiveFailures: 5 });
     const outcomes = [refused, refused, unavailable, refused, refused];
     for (const info of outcomes) h.call(() => info);
     expect(h.state(0)).toBe("ejected");
@@ -97,7 +97,7 @@ describe("health: runs of failures", () => {
       health: { intervalMs: 0 },
     }).build();
     selector.apply(fleet(2));
-    for (let i = 0; i < 5; i++) selector.select().done({ httpStatus: 500 });
+    for (let i = 0; i < 7; i++) selector.select().done({ httpStatus: 500 });
     expect(selector.health!()[0]!.state).toBe("ejected");
     throwing = true;
     expect(() => selector.select().done({ httpStatus: 200 })).not.toThrow();
@@ -171,7 +171,7 @@ describe("health: the interval detectors", () => {
   });
 
   it("arms the interval only when a failure comes, so an idle or healthy selector holds no timer", () => {
-    const h = harness(3);
+    const h = harness(3, { stallMs: 0 });
     h.calls(300);
     expect(h.clock.pendingTimers()).toBe(0);
     h.call(() => unavailable);
@@ -240,5 +240,58 @@ describe("health: pushback", () => {
     };
     expect(() => h.call(() => broken)).not.toThrow();
     expect(h.state(1)).toBe("healthy");
+  });
+});
+
+describe("health: the stall detector", () => {
+  /**
+   * 4 nodes, 10 calls per ms; node 0's calls never complete when `hang`, every other call completes
+   * after `latencyMs`. Runs `ms` of traffic.
+   */
+  function traffic(h: ReturnType<typeof harness>, ms: number, latencyMs: number, hang: boolean) {
+    for (let t = 0; t < ms; t++) {
+      for (let k = 0; k < 10; k++) {
+        const { node, done } = h.selector.select();
+        if (!(hang && node === h.nodes[0])) h.clock.setTimeout(() => done(ok), latencyMs);
+      }
+      h.clock.advance(1);
+    }
+  }
+
+  it("ejects a node whose calls stop coming back before they reach any deadline", () => {
+    const h = harness(4);
+    traffic(h, 600, 10, true);
+    expect(h.selector.health()[0]).toMatchObject({ state: "ejected", reason: "stalled", ejectedSince: 250 });
+    expect(h.lines.join("\n")).toMatch(
+      /none of its \d+ calls in flight came back in 250 ms while the others completed \d+/,
+    );
+    expect(h.selector.health().filter((n) => n.state === "ejected")).toHaveLength(1);
+  });
+
+  it("leaves calls that are long everywhere alone (long polls), and slow nodes that still complete", () => {
+    const long = harness(4);
+    traffic(long, 2000, 1500, false);
+    expect(long.selector.health().map((n) => n.state)).not.toContain("ejected");
+    const h = harness(4);
+    // Node 0 answers in 200 ms, the rest in 10: it completes within each look.
+    for (let t = 0; t < 2000; t++) {
+      for (let k = 0; k < 10; k++) {
+        const { node, done } = h.selector.select();
+        h.clock.setTimeout(() => done(ok), node === h.nodes[0] ? 200 : 10);
+      }
+      h.clock.advance(1);
+    }
+    expect(h.state(0)).toBe("healthy");
+  });
+
+  it("looks only while selects come: an idle selector keeps no timer; stallMs: 0 turns it off", () => {
+    const h = harness(4);
+    h.calls(10);
+    expect(h.clock.pendingTimers()).toBe(1);
+    h.clock.advance(250);
+    expect(h.clock.pendingTimers()).toBe(0);
+    const off = harness(4, { stallMs: 0 });
+    traffic(off, 600, 10, true);
+    expect(off.state(0)).toBe("healthy");
   });
 });

@@ -166,7 +166,7 @@ describe("health: ejection, probes and probation", () => {
   });
 
   it("drops the record and timers of an address that leaves, and ignores its late outcomes", () => {
-    const h = harness(4, { baseEjectionMs: 5000 });
+    const h = harness(4, { baseEjectionMs: 5000, stallMs: 0 });
     ejectFirst(h);
     h.clock.advance(1000); // the interval the refusals opened ends; the ejection's timer is left
     expect(h.clock.pendingTimers()).toBe(1);

@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import { direct } from "../src/direct.js";
 import { ewma } from "../src/ewma.js";
 import { SLOW_START_MIN_FACTOR } from "../src/health/slow-start.js";
-import { createSelectorBuilder } from "../src/selector.js";
+import { createSelectorBuilder, type DefaultSelector } from "../src/selector.js";
 import { failing, fleet, refused } from "./health-fixture.js";
 
 /** A selector whose balancer records the weights and info of each pick's candidates. */
@@ -23,8 +23,8 @@ function recording(nodeBuilder = "direct" as "direct" | "ewma", slowStartMs?: nu
     balancer: { name: "rec", build: () => balancer },
     nodeBuilder: builder,
     clock,
-    health: slowStartMs === undefined ? { slowStartMs: 10_000 } : { slowStartMs },
-  }).build();
+    health: slowStartMs === undefined ? { slowStartMs: 10_000, stallMs: 0 } : { slowStartMs, stallMs: 0 },
+  }).build() as DefaultSelector;
   const last = () => picks[picks.length - 1]!;
   const select = () => {
     selector.select().done({ httpStatus: 200 });

@@ -23,9 +23,22 @@ export interface HealthHost {
    * success then ends an ejection.
    */
   healthChanged(): void;
-  /** A probe call is due: the next select should offer one to an ejected node. */
-  probeReady(): void;
+  /**
+   * The next select should call `attend` (and offer a probe when one is due): a probe became due,
+   * or the stall detector looked and wants the next select to keep it looking.
+   */
+  attention(): void;
 }
+
+/** The stall detector judges only a node holding at least this many calls in flight. */
+export const STALL_MIN_INFLIGHT = 4;
+/**
+ * …and only when, at the fleet's rate of completions per call in flight, its calls should have
+ * completed at least this many times over since the last look: a healthy node misses that about
+ * once in e^20 looks, a hanging one at once; calls that are long by nature (long polls, streams)
+ * complete slowly everywhere, so the fleet's rate keeps them in.
+ */
+export const STALL_MIN_EXPECTED = 20;
 
 /**
  * The passive health of one selector's nodes: a record per address, fed by the outcomes the nodes
@@ -53,6 +66,7 @@ export class HealthLayer implements RecordOwner {
   private byAddress = new Map<string, NodeHealthRecord>();
   private maxEjected = 1;
   private intervalTimer: TimerHandle | undefined = undefined;
+  private stallTimer: TimerHandle | undefined = undefined;
   private readonly probes: NodeHealthRecord[] = [];
 
   constructor(
@@ -112,7 +126,11 @@ export class HealthLayer implements RecordOwner {
     for (const record of records) if (record.state === EJECTED) ejected++;
     this.ejected = ejected;
     this.maxEjected = Math.max(1, Math.floor(this.settings.maxEjectedShare * records.length));
-    for (const record of joined) this.ramps.start(record);
+    if (joined.length > 0) {
+      const now = this.clock.now();
+      for (const record of joined) this.ramps.start(record, now);
+    }
+    this.ramps.settle();
     this.recount(false);
   }
 
@@ -226,6 +244,7 @@ export class HealthLayer implements RecordOwner {
     record.probing = false;
     this.ejected++;
     this.ramps.stop(record);
+    this.ramps.settle();
     this.arm(record, duration);
     this.report.ejected(record, why, duration, this.ejected, this.records.length);
     this.recount();
@@ -261,7 +280,8 @@ export class HealthLayer implements RecordOwner {
     // Runs of failures start afresh.
     record.failureMark = -1;
     record.connectionMark = -1;
-    this.ramps.start(record);
+    this.ramps.start(record, now);
+    this.ramps.settle();
     this.report.returned(record, why, now - record.since, probation);
     // Room was made: a node a detector wanted out while the cap was reached goes now (not in a
     // panic: then every node is failing, and this success may be the fleet coming back).
@@ -291,7 +311,7 @@ export class HealthLayer implements RecordOwner {
     if (record.queued) return;
     record.queued = true;
     this.probes.push(record);
-    this.host.probeReady();
+    this.host.attention();
   }
 
   private arm(record: NodeHealthRecord, ms: number): void {
@@ -331,6 +351,46 @@ export class HealthLayer implements RecordOwner {
   /** No call's filters admitted the node this time: try again a base ejection time later. */
   probeRefused(record: NodeHealthRecord): void {
     if (record.live && record.state === EJECTED) this.arm(record, this.settings.baseEjectionMs);
+  }
+
+  // ---- the stall detector ---------------------------------------------------------------------------
+
+  /**
+   * Called by the selector when it attends (the first select after the last look): keeps the stall
+   * detector looking while selects come, one timer at a time; an idle or dropped selector stops it.
+   */
+  attend(): void {
+    if (this.stallTimer === undefined && this.settings.stallMs > 0) {
+      this.stallTimer = this.clock.setTimeout(() => this.look(), this.settings.stallMs);
+    }
+  }
+
+  /**
+   * Looks for nodes whose calls stopped coming back: calls in flight, none completed since the last
+   * look, while the fleet completed many times what the node holds (see {@link STALL_MIN_EXPECTED}).
+   * One pass to measure, one to judge.
+   */
+  private look(): void {
+    this.stallTimer = undefined;
+    let completed = 0;
+    let inflight = 0;
+    for (const record of this.records) {
+      const total = record.completions();
+      record.stallDelta = total - record.stallMark;
+      record.stallMark = total;
+      record.stallInflight = record.state === EJECTED ? 0 : record.inflight();
+      completed += record.stallDelta;
+      inflight += record.stallInflight;
+    }
+    const rate = inflight > 0 ? completed / inflight : 0;
+    for (const record of this.records) {
+      const held = record.stallInflight;
+      if (record.stallDelta !== 0 || held < STALL_MIN_INFLIGHT || rate * held < STALL_MIN_EXPECTED) continue;
+      const ms = this.settings.stallMs;
+      const why = `none of its ${held} calls in flight came back in ${ms} ms while the others completed ${completed}`;
+      this.eject(record, "stalled", undefined, why);
+    }
+    this.host.attention();
   }
 
   // ---- the interval detectors ---------------------------------------------------------------------

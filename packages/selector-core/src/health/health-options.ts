@@ -4,7 +4,10 @@ import { describeValue } from "../node-fields.js";
 /**
  * The thresholds and times of a selector's health layer (`health: { … }` on `wrr()`, `p2c()`,
  * `random()` and `createSelectorBuilder`). Every field is optional; the defaults are
- * {@link DEFAULT_HEALTH}, each argued there. A count or a time of 0 turns its detector off.
+ * {@link DEFAULT_HEALTH}, each argued there. 0 turns off what a field drives: a run-of-failures
+ * detector, both interval detectors (`intervalMs`), the failure percentage (`maxFailureRate`), the
+ * success rate (`successRateStdevFactor`), the stall detector (`stallMs`), probation, slow start or
+ * pushback (`maxPushbackMs`).
  */
 export interface HealthOptions {
   /** Failures in a row (of any kind) that eject a node. */
@@ -23,6 +26,11 @@ export interface HealthOptions {
   readonly successRateMinGap?: number;
   /** The failure-percentage detector ejects a node failing at least this share of its calls. */
   readonly maxFailureRate?: number;
+  /**
+   * How often the stall detector looks, ms: a node with calls in flight that completed none since
+   * its last look, while the fleet's calls completed many times what it holds, is ejected.
+   */
+  readonly stallMs?: number;
   /**
    * The first ejection of a node lasts this long, ms; then one call goes to it (a probe): a success
    * brings it back, a failure ejects it again for twice as long, and so does a failure on probation.
@@ -47,14 +55,16 @@ export interface HealthOptions {
 export type HealthSettings = { readonly [K in keyof HealthOptions]-?: number };
 
 /**
- * The defaults, chosen with the simulator (`bench/sim`, whose README has the runs):
+ * The defaults, chosen with the simulator (`bench/sim`, whose README has the runs; "calls/s" below
+ * are its 2,800 calls/s over ten nodes):
  *
  * - `consecutiveConnectionFailures: 3`: a refused or reset connection is unambiguous (the node is
- *   not there); three in a row eject within a few milliseconds at any real load, and a node whose
- *   one process of four crashed (a quarter refused) trips it about three times a second.
- * - `consecutiveFailures: 5`: any failure, as Envoy's `consecutive_5xx`. With 10% of every node's
- *   calls failing (nothing to steer away from) five in a row come once per 100,000 calls, and a
- *   node failing every call is out after five.
+ *   not there); three in a row eject within milliseconds at any real load, and a node whose one
+ *   process of four crashed (a quarter refused) trips it about three times a second.
+ * - `consecutiveFailures: 7`: any failure. Envoy's `consecutive_5xx` is 5, but with 10% of every
+ *   node's calls failing (nothing to steer away from) five in a row came every 10 s at this load,
+ *   each a needless ejection (random's p99 rose from 1.23× to 1.35× the oracle's); seven in a row
+ *   come once an hour, and a node failing every call is out two calls later.
  * - `intervalMs: 1000`: a node failing a quarter of its calls for 20 s must be out within about 4 s
  *   in all to cost a fifth of round robin's errors; Envoy's 10 s would miss that alone.
  * - `minRequests: 20`, `successRateMinHosts: 5`, `successRateStdevFactor: 1.9` (Envoy's and gRPC
@@ -63,17 +73,27 @@ export type HealthSettings = { readonly [K in keyof HealthOptions]-?: number };
  *   node fails alike (10% each: nothing to eject); a node must also be ten points under the mean.
  * - `maxFailureRate: 0.5`: half of its calls failing ejects a node whatever the fleet does (fleets
  *   too small or too sick for the success rate), well above the noise of a 10% error rate.
- * - `baseEjectionMs: 1000`, `maxEjectionMs: 20_000`: 1, 2, 4, 8, 16, 20 s. Capped so that a node
- *   that recovered is back within 30 s even when no probe reaches it.
- * - `probeIntervalMs: 1000`: one call a second to an ejected node: a node that recovered is back
- *   within a second of its recovery, for one failed call a second while it is down.
+ * - `stallMs: 250`: a node that hangs is found by its calls not coming back, not by their deadline:
+ *   with a 1 s deadline, waiting for the failures cost a hanging node's full share for a second
+ *   (0.10× round robin's errors, the limit); looking every 250 ms costs 0.03×.
+ * - `baseEjectionMs: 1000`, `maxEjectionMs: 20_000`: 1, 2, 4, 8, 16, 20 s, each ended by one probe
+ *   call. Capped so that a node that recovered is back within 20 s and carries 60% of its share
+ *   within 30 s (ramp included); a node down for long costs one failed call per 20 s.
+ * - `probationCalls: 5`: a node failing a quarter of its calls fails one of its first five three
+ *   times in four, and goes back out at once, for twice as long.
+ * - `slowStartMs: 10_000`: a node that joins cold (5× slower at first, warming over seconds) gets
+ *   no more than it can serve; without it, wrr and random sent it a tenth of the calls at once and
+ *   their p99 was the 1 s deadline. Within 10 s, the share of a node back from an outage still
+ *   reaches 60% well within 30 s. See `SLOW_START_MAX_HELD_BACK` for many nodes ramping at once.
  * - `maxEjectedShare: 0.5`: wrr and random cannot tell load, so ejecting most of a fleet can
- *   overload the rest; half keeps a zone outage of six nodes in ten at one dead candidate in five for
- *   them, and p2c re-draws past it.
+ *   overload the rest; half keeps a zone outage of six nodes in ten at one dead candidate in five
+ *   for them (20% of calls failing instead of 60%), and ejecting beyond it did not help when the
+ *   whole fleet was overloaded. p2c uses a tenth (`P2C_MAX_EJECTED_SHARE` of its package): it
+ *   draws again past failing nodes instead.
  * - `maxPushbackMs: 20_000`: a server's pushback is honoured up to the longest ejection.
  */
 export const DEFAULT_HEALTH: HealthSettings = Object.freeze({
-  consecutiveFailures: 5,
+  consecutiveFailures: 7,
   consecutiveConnectionFailures: 3,
   intervalMs: 1000,
   minRequests: 20,
@@ -81,6 +101,7 @@ export const DEFAULT_HEALTH: HealthSettings = Object.freeze({
   successRateStdevFactor: 1.9,
   successRateMinGap: 0.1,
   maxFailureRate: 0.5,
+  stallMs: 250,
   baseEjectionMs: 1000,
   maxEjectionMs: 20_000,
   probationCalls: 5,

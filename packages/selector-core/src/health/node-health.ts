@@ -27,6 +27,11 @@ export interface CompletionCounter {
   readonly settled: number;
 }
 
+/** A node object that tells its calls in flight (`EwmaNode`), for the stall detector. */
+interface InflightCounter {
+  callsInFlight(): number;
+}
+
 const NO_COUNTERS: readonly CompletionCounter[] = Object.freeze([]);
 
 /** What a record tells the layer; the layer decides every transition. */
@@ -87,6 +92,10 @@ export class NodeHealthRecord implements OutcomeObserver {
   /** Counted completions and failures when the current interval began. */
   intervalMark = 0;
   intervalFailures = 0;
+  /** Completions (whatever their outcome) at the stall detector's last look, the ones since, and the calls in flight then. */
+  stallMark = 0;
+  stallDelta = 0;
+  stallInflight = 0;
   /** A probe call is in flight; queued: waiting for a select to take it. */
   probing = false;
   queued = false;
@@ -115,11 +124,26 @@ export class NodeHealthRecord implements OutcomeObserver {
     else if (info !== undefined && info.bytesSent === false) this.ignored++;
   }
 
-  /** Completions that count (successes and failures). */
-  counted(): number {
+  /** Every completion reported, whatever its outcome (ignored ones too). */
+  completions(): number {
     let settled = this.settled + this.carried;
     for (const counter of this.counters) settled += counter.settled;
-    return settled - this.ignored;
+    return settled;
+  }
+
+  /** Completions that count (successes and failures). */
+  counted(): number {
+    return this.completions() - this.ignored;
+  }
+
+  /** Calls in flight on the node, when its node objects tell (0 otherwise). */
+  inflight(): number {
+    const counters = this.counters;
+    if (counters.length === 0)
+      return (this.node as Partial<InflightCounter> | undefined)?.callsInFlight?.() ?? 0;
+    let inflight = 0;
+    for (const counter of counters) inflight += counter.picks - counter.settled;
+    return inflight;
   }
 
   /**

@@ -30,6 +30,8 @@ export class SlowStart {
   private readonly candidates: () => number;
   private readonly ramping = new Set<NodeHealthRecord>();
   private timer: TimerHandle | undefined = undefined;
+  /** Ramps started or stopped since the factors were last set. */
+  private dirty = false;
 
   constructor(windowMs: number, clock: Clock, candidates: () => number, onStep: () => void) {
     this.windowMs = windowMs;
@@ -43,13 +45,15 @@ export class SlowStart {
     return this.ramping.size;
   }
 
-  /** Starts (or restarts) the ramp of `record`; nothing when slow start is off. */
-  start(record: NodeHealthRecord): void {
+  /**
+   * Starts (or restarts) the ramp of `record` at `now`; nothing when slow start is off. The factors
+   * are set by the next {@link SlowStart.settle}, once for a batch of changes.
+   */
+  start(record: NodeHealthRecord, now: number): void {
     if (this.windowMs <= 0) return;
-    const now = this.clock.now();
     record.rampStart = now;
     this.ramping.add(record);
-    this.refresh(now);
+    this.dirty = true;
     if (this.timer === undefined) {
       this.timer = this.clock.setTimeout(() => this.step(), this.windowMs / SLOW_START_STEPS);
     }
@@ -60,12 +64,16 @@ export class SlowStart {
     if (!this.ramping.delete(record)) return;
     record.setWeightFactor(1);
     record.rampStart = Number.NaN;
+    this.dirty = true;
     if (this.ramping.size === 0 && this.timer !== undefined) {
       this.clock.clearTimeout(this.timer);
       this.timer = undefined;
-    } else {
-      this.refresh(this.clock.now());
     }
+  }
+
+  /** Sets the factors after ramps started or stopped (the budget is shared). */
+  settle(): void {
+    if (this.dirty) this.refresh(this.clock.now());
   }
 
   private step(): void {
@@ -79,6 +87,7 @@ export class SlowStart {
 
   /** Sets every ramping node's factor for `now`: its place on the ramp, within the budget. */
   private refresh(now: number): void {
+    this.dirty = false;
     let heldBack = 0;
     for (const record of this.ramping) {
       const elapsed = now - record.rampStart;
