@@ -49,19 +49,34 @@ describe("health: ejection, probes and probation", () => {
     expect(h.state(0)).toBe("probation");
   });
 
-  it("keeps a node out for twice as long after a failed probe, growing to the cap", () => {
-    const h = harness(4, { baseEjectionMs: 1000, maxEjectionMs: 5000 });
+  it("probes a node that stays down once per ejection time, without growing it", () => {
+    const h = harness(4);
     ejectFirst(h);
     const outs: number[] = [];
-    for (let round = 0; round < 5; round++) {
+    for (let round = 0; round < 4; round++) {
       const { ejectedUntil } = h.selector.health()[0]!;
       h.clock.advance(ejectedUntil! - h.clock.now());
       const start = h.clock.now();
       untilProbe(h, refused);
       outs.push(h.selector.health()[0]!.ejectedUntil! - start);
     }
-    expect(outs).toEqual([2000, 4000, 5000, 5000, 5000]);
+    expect(outs).toEqual([1000, 1000, 1000, 1000]);
     expect(h.selector.health()[0]!.ejections).toBe(1); // one ejection, probes failing
+  });
+
+  it("doubles the time of each ejection of a node that keeps coming back and failing, up to the cap", () => {
+    const h = harness(4, { baseEjectionMs: 1000, maxEjectionMs: 5000 });
+    ejectFirst(h);
+    const times: number[] = [];
+    for (let round = 0; round < 5; round++) {
+      const { ejectedSince, ejectedUntil } = h.selector.health()[0]!;
+      times.push(ejectedUntil! - ejectedSince!);
+      h.clock.advance(ejectedUntil! - h.clock.now());
+      untilProbe(h);
+      h.calls(4, failing([0])); // fails on probation
+    }
+    expect(times).toEqual([1000, 2000, 4000, 5000, 5000]);
+    expect(h.selector.health()[0]!.ejections).toBe(6);
   });
 
   it("ejects a node that fails on probation at once, for longer; one that passes stays", () => {
@@ -131,8 +146,8 @@ describe("health: ejection, probes and probation", () => {
     const probe = h.selector.select();
     expect(probe.node).toBe(h.nodes[0]);
     h.clock.advance(1000); // no done
-    expect(h.selector.health()[0]).toMatchObject({ state: "ejected", ejectedUntil: 4000 });
-    h.clock.advance(2000);
+    expect(h.selector.health()[0]).toMatchObject({ state: "ejected", ejectedUntil: 3000 });
+    h.clock.advance(1000);
     expect(untilProbe(h)).toBe(1);
     expect(h.state(0)).toBe("probation");
   });

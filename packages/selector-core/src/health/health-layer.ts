@@ -241,6 +241,7 @@ export class HealthLayer implements RecordOwner {
     record.ejections++;
     record.since = now;
     record.until = now + duration;
+    record.duration = duration;
     record.probing = false;
     this.ejected++;
     this.ramps.stop(record);
@@ -258,10 +259,15 @@ export class HealthLayer implements RecordOwner {
     return ms;
   }
 
-  /** A probe failed: out again, for the next level's time. */
+  /**
+   * A probe failed: out again for the same time, then another probe. The time grows with repeated
+   * ejections (a node that keeps coming back and failing), not with the probes of one: a node down
+   * for a while is tried once per ejection time, so it is back within about that time of its
+   * recovery (with a growing time it waited up to 8 s after a 10 s outage).
+   */
   private probeFailed(record: NodeHealthRecord, what: string): void {
     record.probing = false;
-    const duration = this.nextDuration(record);
+    const duration = record.duration;
     record.until = this.clock.now() + duration;
     this.arm(record, duration);
     this.report.probeFailed(record, what, duration);
@@ -345,7 +351,7 @@ export class HealthLayer implements RecordOwner {
    */
   probeSent(record: NodeHealthRecord): void {
     record.probing = true;
-    this.arm(record, Math.max(record.until - record.since, this.settings.baseEjectionMs));
+    this.arm(record, Math.max(record.duration, this.settings.baseEjectionMs));
   }
 
   /** No call's filters admitted the node this time: try again a base ejection time later. */

@@ -33,7 +33,8 @@ export interface HealthOptions {
   readonly stallMs?: number;
   /**
    * The first ejection of a node lasts this long, ms; then one call goes to it (a probe): a success
-   * brings it back, a failure ejects it again for twice as long, and so does a failure on probation.
+   * brings it back, a failure keeps it out as long again. Each further ejection (a failure on
+   * probation, or later) lasts twice the previous one.
    */
   readonly baseEjectionMs?: number;
   /** No ejection lasts longer than this, ms. */
@@ -76,9 +77,11 @@ export type HealthSettings = { readonly [K in keyof HealthOptions]-?: number };
  * - `stallMs: 250`: a node that hangs is found by its calls not coming back, not by their deadline:
  *   with a 1 s deadline, waiting for the failures cost a hanging node's full share for a second
  *   (0.10× round robin's errors, the limit); looking every 250 ms costs 0.03×.
- * - `baseEjectionMs: 1000`, `maxEjectionMs: 20_000`: 1, 2, 4, 8, 16, 20 s, each ended by one probe
- *   call. Capped so that a node that recovered is back within 20 s and carries 60% of its share
- *   within 30 s (ramp included); a node down for long costs one failed call per 20 s.
+ * - `baseEjectionMs: 1000`, `maxEjectionMs: 20_000`: ejections of 1, 2, 4, 8, 16, 20 s as a node
+ *   keeps coming back and failing, each probed at its end and again every as long while the probes
+ *   fail. Capped so that a node that recovered is back within 20 s and carries 60% of its share
+ *   within 30 s (ramp included); a node down for a while after one ejection is back within a
+ *   second of its recovery (half its share 5 s later, the ramp), for one failed probe a second.
  * - `probationCalls: 5`: a node failing a quarter of its calls fails one of its first five three
  *   times in four, and goes back out at once, for twice as long.
  * - `slowStartMs: 10_000`: a node that joins cold (5× slower at first, warming over seconds) gets

@@ -73,10 +73,12 @@ export class NodeHealthRecord implements OutcomeObserver {
   /** Why a detector wanted it out while the ejection cap kept it in; `undefined` when none did. */
   pendingReason: EjectionReason | undefined = undefined;
   ejections = 0;
-  /** Ejections (and failed probes) not yet forgiven: the next ejection lasts base × 2^level. */
+  /** Ejections not yet forgiven: the next ejection lasts base × 2^level. */
   level = 0;
   since = Number.NaN;
   until = Number.NaN;
+  /** The time of the current ejection, ms: each probe of it comes that long after the last. */
+  duration = 0;
   /** When it last came back from an ejection (−∞: never), for forgiving `level`. */
   returnedAt = Number.NEGATIVE_INFINITY;
   /** Counted completions (`counted()`) at its return, at its last failure and at its last connection failure. */

@@ -19,7 +19,7 @@ export class HealthReport {
     const next =
       record.reason === "pushback"
         ? "It is back when that time is over"
-        : "Then it gets one probe call: a success brings it back, a failure keeps it out for twice as long";
+        : "Then it gets one probe call: a success brings it back, a failure keeps it out as long again";
     warnSafely(
       this.logger,
       `${this.name}: node ${record.address}${of(record)} ejected for ${seconds(ms)}: ${why}; ${out} of ${total} ` +
