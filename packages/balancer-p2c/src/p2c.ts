@@ -34,8 +34,8 @@ export const MAX_REDRAWS = 3;
  * p2c's default `maxEjectedShare` (see `HealthOptions`): a tenth of the nodes, Envoy's and gRPC
  * A50's default, where wrr and random eject up to half. p2c needs ejection less (it draws again past
  * failing nodes and weighs load), and loses more by it when the whole fleet is overloaded: at 110%
- * of the fleet's capacity in bench/sim, where every node times out, p2c failed 20% of calls without
- * health, 22% (mean of three scenarios) with a tenth ejected, 42% with half.
+ * of the fleet's capacity in bench/sim, where every node times out, p2c failed 17% of calls without
+ * health, 22% with a tenth ejected, 42% with half (means of three scenarios).
  */
 export const P2C_MAX_EJECTED_SHARE = 0.1;
 
