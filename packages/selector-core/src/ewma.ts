@@ -81,6 +81,8 @@ export class EwmaNode extends WrappedNode implements WeightedNode {
   private record: NodeHealthRecord | undefined = undefined;
   /** The record's weight factor, kept here (`rescale`) so that `weight()` reads no other object. */
   private factor = 1;
+  /** Completed calls, counted here when the observer is the selector's record. */
+  settled = 0;
   private readonly clock: Clock;
   private readonly isFailure: IsFailureGuard | undefined;
   private readonly cost: EwmaCost;
@@ -125,7 +127,13 @@ export class EwmaNode extends WrappedNode implements WeightedNode {
   reportTo(observer: OutcomeObserver | undefined): void {
     this.observer = observer;
     this.record = observer instanceof NodeHealthRecord ? observer : undefined;
+    this.record?.attach(this);
     this.factor = observer?.weightFactor ?? 1;
+  }
+
+  /** Calls picked (for the selector's record, which reads the counts from the node). */
+  get picks(): number {
+    return this.settled + this.inflight - 1;
   }
 
   /** The selector's record tells the node its weight factor changed (slow start). */
@@ -205,8 +213,9 @@ export class EwmaNode extends WrappedNode implements WeightedNode {
     const reached = info?.bytesSent !== false;
     const record = this.record;
     if (record !== undefined) {
-      // The selector's own record: a success is a counter (this call's closure is the guard).
-      record.settled++;
+      // The selector's own record reads the count here: a success touches no other object (this
+      // call's closure is the guard).
+      this.settled++;
       if (failed) record.owner.failed(record, info);
       else if (!reached) record.ignored++;
     } else if (this.observer !== undefined && (reached || failed)) {
