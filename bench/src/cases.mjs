@@ -8,16 +8,26 @@ import { version } from "@switchyard/filter-version";
 import { createNode } from "@switchyard/selector-core";
 import { naiveP2c } from "./naive-p2c.mjs";
 
-/** The selector builders, by the name the tables use. */
+/**
+ * The selector builders, by the name the tables use. Each is built with its defaults (endpoint
+ * health on); `NAME-nohealth` is the same with `health: false`, what select+done cost before the
+ * health layer, so one run shows what it costs.
+ */
 export const BALANCERS = {
   wrr: () => wrr(),
+  "wrr-nohealth": () => wrr({ health: false }),
   // Like for like with the plain port of Kratos: the same cost function.
   p2c: () => p2c({ cost: "kratos" }),
+  "p2c-nohealth": () => p2c({ cost: "kratos", health: false }),
   // The default cost (bench/sim shows why).
   "p2c-linear": () => p2c(),
   random: () => random(),
+  "random-nohealth": () => random({ health: false }),
   "naive-p2c": () => naiveP2c(),
 };
+
+/** The balancers whose health layer the targets price, each against its `-nohealth` twin. */
+export const WITH_HEALTH = ["wrr", "p2c", "random"];
 
 export const SIZES = [10, 1000, 10_000];
 /** Size of the apply cases. */

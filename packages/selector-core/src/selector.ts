@@ -145,7 +145,7 @@ export class DefaultSelector implements Selector {
       const before = previous.get(node.address);
       let observer: NodeHealthRecord | undefined;
       if (layer !== undefined) {
-        observer = records[i] = layer.recordFor(node.address);
+        observer = records[i] = layer.recordFor(node.address, before?.observer);
         if (this.reportDones) observer = undefined;
       }
       weighted[i] =

@@ -63,7 +63,9 @@ export class HealthLayer implements RecordOwner {
   private readonly clock: Clock;
   private readonly host: HealthHost;
   private readonly report: HealthReport;
-  private byAddress = new Map<string, NodeHealthRecord>();
+  private readonly byAddress = new Map<string, NodeHealthRecord>();
+  /** Counts applies: a record not marked with the last one left the list. */
+  private epoch = 0;
   private maxEjected = 1;
   private intervalTimer: TimerHandle | undefined = undefined;
   private stallTimer: TimerHandle | undefined = undefined;
@@ -89,8 +91,12 @@ export class HealthLayer implements RecordOwner {
     this.probationCalls = settings.probationCalls;
   }
 
-  /** The record of `address` (kept across applies while the address stays). */
-  recordFor(address: string): NodeHealthRecord {
+  /**
+   * The record of `address` (kept across applies while the address stays): `known`, the record its
+   * node had before the apply (the observer of a node that stays), saves the lookup.
+   */
+  recordFor(address: string, known?: unknown): NodeHealthRecord {
+    if (known instanceof NodeHealthRecord && known.live && known.owner === this) return known;
     return this.byAddress.get(address) ?? new NodeHealthRecord(address, this);
   }
 
@@ -100,36 +106,43 @@ export class HealthLayer implements RecordOwner {
   }
 
   /**
-   * Takes the node list of an apply (`records[i]` is the record of `nodes[i]`): records of
-   * addresses that left are dropped with their timers; addresses that joined a list that had nodes
-   * ramp up (slow start). The caller rebuilds its candidates after.
+   * Takes the node list of an apply (`records[i]` is the record of `nodes[i]`, from `recordFor`):
+   * records of addresses that left are dropped with their timers; addresses that joined a list that
+   * had nodes ramp up (slow start). The lookup by address changes only by what joined or left. The
+   * caller rebuilds its candidates after.
    */
   update(nodes: readonly WeightedNode[], records: readonly NodeHealthRecord[]): void {
-    const before = this.byAddress;
-    const next = new Map<string, NodeHealthRecord>();
+    const epoch = ++this.epoch;
+    const byAddress = this.byAddress;
     const joined: NodeHealthRecord[] = [];
+    let ejected = 0;
     for (let i = 0; i < records.length; i++) {
       const record = records[i]!;
       record.bind(nodes[i]!);
-      next.set(record.address, record);
-      if (before.size > 0 && !before.has(record.address)) joined.push(record);
+      record.epoch = epoch;
+      if (record.state === EJECTED) ejected++;
+      if (record.fresh) {
+        record.fresh = false;
+        byAddress.set(record.address, record);
+        joined.push(record);
+      }
     }
-    for (const [address, record] of before) {
-      if (next.has(address)) continue;
-      record.live = false;
-      this.cancelTimer(record);
-      this.ramps.stop(record);
-    }
-    this.byAddress = next;
-    this.records = records;
-    let ejected = 0;
-    for (const record of records) if (record.state === EJECTED) ejected++;
-    this.ejected = ejected;
-    this.maxEjected = Math.max(1, Math.floor(this.settings.maxEjectedShare * records.length));
-    if (joined.length > 0) {
+    // Nodes that join a list ramp up: not those of the first list, nor of a list mostly new (a
+    // fleet replaced at once has no old nodes to carry what the new ones would not take).
+    if (this.records.length > 0 && joined.length > 0 && joined.length * 2 <= records.length) {
       const now = this.clock.now();
       for (const record of joined) this.ramps.start(record, now);
     }
+    for (const record of this.records) {
+      if (record.epoch === epoch) continue;
+      record.live = false;
+      byAddress.delete(record.address);
+      this.cancelTimer(record);
+      this.ramps.stop(record);
+    }
+    this.records = records;
+    this.ejected = ejected;
+    this.maxEjected = Math.max(1, Math.floor(this.settings.maxEjectedShare * records.length));
     this.ramps.settle();
     this.recount(false);
   }

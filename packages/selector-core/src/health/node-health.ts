@@ -32,8 +32,6 @@ interface InflightCounter {
   callsInFlight(): number;
 }
 
-const NO_COUNTERS: readonly CompletionCounter[] = Object.freeze([]);
-
 /** What a record tells the layer; the layer decides every transition. */
 export interface RecordOwner {
   /** A completed call failed (the layer counts it, or ignores a cancellation). */
@@ -46,22 +44,23 @@ export interface RecordOwner {
  * The health of one address: the observer its weighted nodes report to, and the state the layer
  * keeps for it. Lives as long as the address stays in the selector's list.
  *
- * A success costs one counter: the built-in nodes count it themselves (a direct node on itself, an
- * ewma node here), and a failure goes to the layer. Whatever a success changes is read from the counters when it matters
- * (a run of failures is broken when completions came between two failures; probation is passed
- * after enough completions without a failure; a node kept in while failing stops failing at its
- * first success), and the two transitions a success must make at once (a probe that succeeds, a
- * success while no node is healthy) go through a done the selector wraps for those calls only.
+ * A success costs one counter: the built-in nodes count it on themselves (`attach`), other
+ * builders' nodes here (`observe`), and a failure goes to the layer. Whatever a success changes is
+ * read from the counters when it matters (a run of failures is broken when completions came between
+ * two failures; probation is passed after enough completions without a failure; a node kept in
+ * while failing stops failing at its first success), and the two transitions a success must make at
+ * once (a probe that succeeds, a success while no node is healthy) go through a done the selector
+ * wraps for those calls only.
  */
 export class NodeHealthRecord implements OutcomeObserver {
   readonly address: string;
-  /** Completions reported here (by ewma nodes and other builders), whatever their outcome. */
+  /** Completions reported here (by other builders' nodes), whatever their outcome. */
   settled = 0;
   /**
    * Direct nodes count their completions themselves (a success never touches the record): the
    * node objects of this address that may still complete calls, and what those it let go counted.
    */
-  counters: readonly CompletionCounter[] = NO_COUNTERS;
+  counters: CompletionCounter[] | undefined = undefined;
   carried = 0;
   /** Failures among them; and the ones that count as nothing (cancelled, or never started). */
   failures = 0;
@@ -75,12 +74,14 @@ export class NodeHealthRecord implements OutcomeObserver {
   ejections = 0;
   /** Ejections not yet forgiven: the next ejection lasts base × 2^level. */
   level = 0;
-  since = Number.NaN;
-  until = Number.NaN;
+  // Times start as small integers, not NaN: a double in a field is a box of its own, and a record is
+  // made for every address that joins.
+  since = 0;
+  until = 0;
   /** The time of the current ejection, ms: each probe of it comes that long after the last. */
   duration = 0;
-  /** When it last came back from an ejection (−∞: never), for forgiving `level`. */
-  returnedAt = Number.NEGATIVE_INFINITY;
+  /** When it last came back from an ejection (0: never), for forgiving `level`. */
+  returnedAt = 0;
   /** Counted completions (`counted()`) at its return, at its last failure and at its last connection failure. */
   returnMark = 0;
   failureMark = -1;
@@ -94,7 +95,7 @@ export class NodeHealthRecord implements OutcomeObserver {
   /** Counted completions and failures when the current interval began. */
   intervalMark = 0;
   intervalFailures = 0;
-  /** Completions (whatever their outcome) at the stall detector's last look, the ones since, and the calls in flight then. */
+  /** Completions at the stall detector's last look, the completions since, the calls in flight then. */
   stallMark = 0;
   stallDelta = 0;
   stallInflight = 0;
@@ -102,13 +103,16 @@ export class NodeHealthRecord implements OutcomeObserver {
   probing = false;
   queued = false;
   timer: TimerHandle | undefined = undefined;
-  /** When its ramp began (slow start), or NaN. */
-  rampStart = Number.NaN;
+  /** When its ramp began (slow start; read while it ramps). */
+  rampStart = 0;
   /** The weighted node of the address now, and a frozen list of it alone (probe filters run on it). */
   node: WeightedNode | undefined = undefined;
   alone: readonly WeightedNode[] | undefined = undefined;
   /** False once the address left the list: late outcomes are then ignored. */
   live = true;
+  /** Made by this apply, not yet in the layer's lookup; and the last apply that listed it. */
+  fresh = true;
+  epoch = 0;
   readonly owner: RecordOwner;
 
   constructor(address: string, owner: RecordOwner) {
@@ -129,7 +133,8 @@ export class NodeHealthRecord implements OutcomeObserver {
   /** Every completion reported, whatever its outcome (ignored ones too). */
   completions(): number {
     let settled = this.settled + this.carried;
-    for (const counter of this.counters) settled += counter.settled;
+    const counters = this.counters;
+    if (counters !== undefined) for (const counter of counters) settled += counter.settled;
     return settled;
   }
 
@@ -141,7 +146,7 @@ export class NodeHealthRecord implements OutcomeObserver {
   /** Calls in flight on the node, when its node objects tell (0 otherwise). */
   inflight(): number {
     const counters = this.counters;
-    if (counters.length === 0)
+    if (counters === undefined)
       return (this.node as Partial<InflightCounter> | undefined)?.callsInFlight?.() ?? 0;
     let inflight = 0;
     for (const counter of counters) inflight += counter.picks - counter.settled;
@@ -153,14 +158,20 @@ export class NodeHealthRecord implements OutcomeObserver {
    * older node objects that have nothing in flight any more are folded into `carried`.
    */
   attach(counter: CompletionCounter): void {
-    const kept: CompletionCounter[] = [];
-    for (const old of this.counters) {
+    const counters = this.counters;
+    if (counters === undefined) {
+      this.counters = [counter];
+      return;
+    }
+    let kept = 0;
+    for (let k = 0; k < counters.length; k++) {
+      const old = counters[k]!;
       if (old === counter) continue;
       if (old.settled >= old.picks) this.carried += old.settled;
-      else kept.push(old);
+      else counters[kept++] = old;
     }
-    kept.push(counter);
-    this.counters = kept;
+    counters[kept++] = counter;
+    counters.length = kept;
   }
 
   /** Ejected, or judged failing and kept in (too many out) with no success since. */

@@ -63,7 +63,6 @@ export class SlowStart {
   stop(record: NodeHealthRecord): void {
     if (!this.ramping.delete(record)) return;
     record.setWeightFactor(1);
-    record.rampStart = Number.NaN;
     this.dirty = true;
     if (this.ramping.size === 0 && this.timer !== undefined) {
       this.clock.clearTimeout(this.timer);
@@ -93,7 +92,6 @@ export class SlowStart {
       const elapsed = now - record.rampStart;
       if (elapsed >= this.windowMs) {
         this.ramping.delete(record);
-        record.rampStart = Number.NaN;
         record.setWeightFactor(1);
       } else {
         heldBack += (1 - SLOW_START_MIN_FACTOR) * (1 - elapsed / this.windowMs);
