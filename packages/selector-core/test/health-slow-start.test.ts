@@ -67,6 +67,14 @@ describe("health: slow start", () => {
     for (const w of weights) expect(w).toBeCloseTo(100 * (1 - 2 / 10), 9);
   });
 
+  it("does not ramp a list replaced mostly at once: no old nodes would carry what new ones do not take", () => {
+    const { selector, select } = recording();
+    const nodes = fleet(8);
+    selector.apply(nodes.slice(0, 4));
+    selector.apply(nodes.slice(2)); // four new of six
+    expect(select().weights).toEqual([100, 100, 100, 100, 100, 100]);
+  });
+
   it("ramps a node back from an ejection", () => {
     const { clock, selector, select } = recording();
     const nodes = fleet(4);
