@@ -117,6 +117,7 @@ describe("random with endpoint health", () => {
     const nodes = Array.from({ length: 5 }, (_, i) => createNode({ scheme: "http", address: `n${i}:1` }));
     const selector = random({ clock, random: seededRandom(5) }).build();
     selector.apply(nodes.slice(0, 4));
+    clock.advance(1000); // a node joining a fleet, not the fleet arriving
     selector.apply(nodes);
     let joiner = 0;
     for (let i = 0; i < 10_000; i++) {

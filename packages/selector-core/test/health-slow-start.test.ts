@@ -40,6 +40,7 @@ describe("health: slow start", () => {
     selector.apply(nodes.slice(0, 3));
     expect(select().weights).toEqual([100, 100, 100]); // the first list does not ramp
     expect(select().info.ramping).toBeFalsy();
+    clock.advance(1000);
     selector.apply(nodes);
     const first = select();
     expect(first.weights).toEqual([100, 100, 100, 100 * SLOW_START_MIN_FACTOR]);
@@ -59,18 +60,34 @@ describe("health: slow start", () => {
   });
 
   it("holds back at most a tenth of the candidates when many ramp at once, so the rest are not overloaded", () => {
-    const { selector, select } = recording();
+    const { clock, selector, select } = recording();
     const nodes = fleet(20);
     selector.apply(nodes.slice(0, 10));
+    clock.advance(1000);
     selector.apply(nodes); // ten join a list of ten: 2 nodes' worth may be held back, not 9
     const weights = select().weights.slice(10);
     for (const w of weights) expect(w).toBeCloseTo(100 * (1 - 2 / 10), 9);
   });
 
+  it("does not ramp nodes that join within a second of the first list: the fleet arriving (gRPC's subchannels, one by one)", () => {
+    const { clock, selector, select } = recording();
+    const nodes = fleet(4);
+    selector.apply(nodes.slice(0, 1));
+    clock.advance(300);
+    selector.apply(nodes.slice(0, 2));
+    clock.advance(300);
+    selector.apply(nodes.slice(0, 3));
+    expect(select().weights).toEqual([100, 100, 100]);
+    clock.advance(400);
+    selector.apply(nodes); // a second after the first list: a node joining the fleet
+    expect(select().weights[3]).toBeCloseTo(100 * SLOW_START_MIN_FACTOR);
+  });
+
   it("does not ramp a list replaced mostly at once: no old nodes would carry what new ones do not take", () => {
-    const { selector, select } = recording();
+    const { clock, selector, select } = recording();
     const nodes = fleet(8);
     selector.apply(nodes.slice(0, 4));
+    clock.advance(1000);
     selector.apply(nodes.slice(2)); // four new of six
     expect(select().weights).toEqual([100, 100, 100, 100, 100, 100]);
   });
@@ -94,11 +111,13 @@ describe("health: slow start", () => {
   it("scales ewma weights too, and slowStartMs: 0 turns it off", () => {
     const ramped = recording("ewma");
     ramped.selector.apply(fleet(2));
+    ramped.clock.advance(1000);
     ramped.selector.apply(fleet(3));
     const { weights } = ramped.select();
     expect(weights[2]! / weights[0]!).toBeCloseTo(SLOW_START_MIN_FACTOR);
     const off = recording("direct", 0);
     off.selector.apply(fleet(2));
+    off.clock.advance(1000);
     off.selector.apply(fleet(3));
     expect(off.select().weights).toEqual([100, 100, 100]);
     expect(off.clock.pendingTimers()).toBe(0);

@@ -13,7 +13,7 @@ import { judgeInterval, markInterval } from "./interval-detectors.js";
 import { EJECTED, HEALTHY, NodeHealthRecord, PROBATION, type RecordOwner } from "./node-health.js";
 import { pushbackMs } from "./pushback.js";
 import { HealthReport } from "./report.js";
-import { SlowStart } from "./slow-start.js";
+import { SLOW_START_GRACE_MS, SlowStart } from "./slow-start.js";
 
 /** What the layer asks of its selector. */
 export interface HealthHost {
@@ -66,6 +66,8 @@ export class HealthLayer implements RecordOwner {
   private readonly byAddress = new Map<string, NodeHealthRecord>();
   /** Counts applies: a record not marked with the last one left the list. */
   private epoch = 0;
+  /** When the first non-empty list came (slow start spares the nodes that join soon after it). */
+  private firstListAt: number | undefined = undefined;
   private maxEjected = 1;
   private intervalTimer: TimerHandle | undefined = undefined;
   private stallTimer: TimerHandle | undefined = undefined;
@@ -127,11 +129,16 @@ export class HealthLayer implements RecordOwner {
         joined.push(record);
       }
     }
-    // Nodes that join a list ramp up: not those of the first list, nor of a list mostly new (a
-    // fleet replaced at once has no old nodes to carry what the new ones would not take).
-    if (this.records.length > 0 && joined.length > 0 && joined.length * 2 <= records.length) {
+    // Nodes that join a list ramp up: not those of the first list or of the second after it (the
+    // fleet arriving), nor of a list mostly new (a fleet replaced at once has no old nodes to carry
+    // what the new ones would not take).
+    if (joined.length > 0) {
       const now = this.clock.now();
-      for (const record of joined) this.ramps.start(record, now);
+      const first = this.firstListAt;
+      if (first === undefined) this.firstListAt = now;
+      else if (joined.length * 2 <= records.length && now - first >= SLOW_START_GRACE_MS) {
+        for (const record of joined) this.ramps.start(record, now);
+      }
     }
     for (const record of this.records) {
       if (record.epoch === epoch) continue;

@@ -43,7 +43,8 @@ export interface HealthOptions {
   readonly probationCalls?: number;
   /**
    * A node that joins the list, or comes back from an ejection, ramps its weight up from a tenth
-   * to all of it over this long, ms (Envoy's slow start); 0: it gets its full share at once.
+   * to all of it over this long, ms (Envoy's slow start); 0: it gets its full share at once. Nodes
+   * that arrive within a second of the first list, or as most of a new list, do not ramp.
    */
   readonly slowStartMs?: number;
   /** The most nodes out at once, as a share of the list (at least one node may always go). */

@@ -13,6 +13,12 @@ export const SLOW_START_STEPS = 10;
  * not take: in the simulator, ten nodes back at once at 10% each sent the rest 90% of the load.
  */
 export const SLOW_START_MAX_HELD_BACK = 0.1;
+/**
+ * Nodes that join within this long of a selector's first list do not ramp, ms: they are the fleet
+ * arriving, not a node joining it (a gRPC channel offers its subchannels as each becomes ready, one
+ * by one, and ramping all but the first sent the first most of the calls for the whole window).
+ */
+export const SLOW_START_GRACE_MS = 1000;
 
 /**
  * Slow start: a node that joins, or comes back from an ejection, shows a growing share of its
