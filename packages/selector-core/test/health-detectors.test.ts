@@ -1,6 +1,17 @@
 import type { DoneInfo } from "@switchyard/api";
+import { createFakeClock } from "@switchyard/testkit";
 import { describe, expect, it } from "vitest";
-import { aborted, failing, harness, ok, refused, unavailable } from "./health-fixture.js";
+import { direct } from "../src/direct.js";
+import {
+  aborted,
+  failing,
+  firstSelector,
+  fleet,
+  harness,
+  ok,
+  refused,
+  unavailable,
+} from "./health-fixture.js";
 
 // Each detector at its threshold and one short of it, on the fake clock: 4 nodes in round robin,
 // so node 0 gets every fourth call.
@@ -76,11 +87,7 @@ describe("health: runs of failures", () => {
     expect(h.selector.health()[0]).toMatchObject({ state: "ejected", reason: "consecutive-failures" });
   });
 
-  it("counts what the user's isFailure marks, and never throws from done when it throws", async () => {
-    const { createFakeClock } = await import("@switchyard/testkit");
-    const { direct } = await import("../src/direct.js");
-    const { createSelectorBuilder } = await import("../src/selector.js");
-    const { fleet } = await import("./health-fixture.js");
+  it("counts what the user's isFailure marks, and never throws from done when it throws", () => {
     const clock = createFakeClock();
     const warnings: string[] = [];
     const logger = { warn: (m: string) => warnings.push(m) };
@@ -89,16 +96,11 @@ describe("health: runs of failures", () => {
       if (throwing) throw new Error("bug in predicate");
       return info.httpStatus === 500;
     };
-    const selector = createSelectorBuilder({
-      balancer: { name: "first", build: () => ({ pick: (n) => ({ node: n[0]!, done: n[0]!.pick() }) }) },
-      nodeBuilder: direct({ clock, isFailure, logger }),
-      clock,
-      logger,
-      health: { intervalMs: 0 },
-    }).build();
+    const nodeBuilder = direct({ clock, isFailure, logger });
+    const selector = firstSelector({ clock, nodeBuilder, logger, health: { intervalMs: 0 } });
     selector.apply(fleet(2));
     for (let i = 0; i < 7; i++) selector.select().done({ httpStatus: 500 });
-    expect(selector.health!()[0]!.state).toBe("ejected");
+    expect(selector.health()[0]!.state).toBe("ejected");
     throwing = true;
     expect(() => selector.select().done({ httpStatus: 200 })).not.toThrow();
     expect(warnings.some((w) => /direct: isFailure threw \(bug in predicate\)/.test(w))).toBe(true);

@@ -2,7 +2,7 @@
 // balancer that records what it saw, a logger that keeps its lines, and the outcomes the transports
 // report.
 
-import type { Balancer, DoneInfo, Node, WeightedNode } from "@switchyard/api";
+import type { Balancer, DoneInfo, Logger, Node, WeightedNode, WeightedNodeBuilder } from "@switchyard/api";
 import { createFakeClock, type FakeClock } from "@switchyard/testkit";
 import { direct } from "../src/direct.js";
 import type { HealthOptions } from "../src/health/health-options.js";
@@ -94,3 +94,20 @@ export const failing =
   (bad: readonly number[], info: DoneInfo = unavailable) =>
   (index: number): DoneInfo =>
     bad.includes(index) ? info : ok;
+
+/** A selector whose balancer always picks the first candidate, over `nodeBuilder`, with a logger. */
+export function firstSelector(options: {
+  clock: FakeClock;
+  nodeBuilder: WeightedNodeBuilder;
+  logger: Logger;
+  health?: HealthOptions;
+}) {
+  const first: Balancer = { pick: (nodes) => ({ node: nodes[0]!, done: nodes[0]!.pick() }) };
+  return createSelectorBuilder({
+    balancer: { name: "first", build: () => first },
+    nodeBuilder: options.nodeBuilder,
+    clock: options.clock,
+    logger: options.logger,
+    health: options.health,
+  }).build() as DefaultSelector;
+}

@@ -1,6 +1,8 @@
 import type { Node } from "@switchyard/api";
+import { createFakeClock } from "@switchyard/testkit";
 import { describe, expect, it } from "vitest";
-import { failing, harness, ok, refused } from "./health-fixture.js";
+import { direct } from "../src/direct.js";
+import { failing, firstSelector, fleet, harness, ok, refused } from "./health-fixture.js";
 
 const states = (h: ReturnType<typeof harness>) => h.selector.health().map((n) => n.state);
 
@@ -103,33 +105,23 @@ describe("health: the ejection cap and panic", () => {
 
 describe("health: reports and isolation", () => {
   it("reports through process.emitWarning when the logger throws, and goes on", async () => {
-    const { createFakeClock } = await import("@switchyard/testkit");
-    const { direct } = await import("../src/direct.js");
-    const { createSelectorBuilder } = await import("../src/selector.js");
-    const { fleet } = await import("./health-fixture.js");
     const clock = createFakeClock();
     const warnings: string[] = [];
     const onWarning = (w: Error) => warnings.push(w.message);
     process.on("warning", onWarning);
     try {
-      const selector = createSelectorBuilder({
-        balancer: { name: "first", build: () => ({ pick: (n) => ({ node: n[0]!, done: n[0]!.pick() }) }) },
-        nodeBuilder: direct({ clock }),
-        clock,
-        logger: {
-          warn() {
-            throw new Error("logger down");
-          },
+      const logger = {
+        warn() {
+          throw new Error("logger down");
         },
-      }).build();
-      selector.apply([...harness(3, undefined, false).nodes]);
+      };
+      const selector = firstSelector({ clock, nodeBuilder: direct({ clock }), logger });
+      selector.apply(fleet(3));
       for (let i = 0; i < 3; i++) expect(() => selector.select().done(refused)).not.toThrow();
       await new Promise((resolve) => setImmediate(resolve));
-      expect(selector.health!()[0]!.state).toBe("ejected");
-      expect(
-        warnings.some((w) => /ejected for 1 s.*the logger threw while reporting this: logger down/.test(w)),
-      ).toBe(true);
-      void fleet;
+      expect(selector.health()[0]!.state).toBe("ejected");
+      const reported = /ejected for 1 s.*the logger threw while reporting this: logger down/;
+      expect(warnings.some((w) => reported.test(w))).toBe(true);
     } finally {
       process.off("warning", onWarning);
     }
