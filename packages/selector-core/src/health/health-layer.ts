@@ -46,7 +46,8 @@ export const STALL_MIN_EXPECTED = 20;
  * pushback); ejections that grow and are capped, ended by a probe call; probation; slow start; the
  * ejection cap and panic. Every transition is decided here, in one place (so the log line and a
  * later diagnostics channel are one call each). The clock is read at transitions only; timers
- * exist only while a node is ejected or ramping up, or for one interval after a failure.
+ * exist only while a node is ejected or ramping up, for one interval after a failure, and for the
+ * stall detector while selects come (`attend`): an idle or dropped selector keeps none for long.
  */
 export class HealthLayer implements RecordOwner {
   /** Every record, in the order of the last apply. */
