@@ -8,6 +8,14 @@
 // Budgets are the sizes measured on 2026-12-06 plus about 10%; raise one deliberately, in the same
 // change that grows the bundle, and say why.
 //
+// Raised for endpoint health (issue 14), measured then: p2c 34,297 / 11,917 B, wrr 32,489 /
+// 11,323 B, random 31,199 / 10,755 B, the selector alone 26,702 / 9,340 B (minified / gzip). The
+// health layer is on by default, so every balancer carries it: about 18,500 B minified and 6,200 B
+// gzip, of which the layer's transitions (ejection, probes, probation, the cap and panic) are
+// 6,500 B minified, the selector's probe and candidate paths 1,300 B, the per-node record 2,000 B,
+// the log lines 1,500 B, the options and their checks 1,300 B, slow start 1,100 B, the interval
+// detectors 800 B, pushback 500 B, and the connection-failure and cancellation classes 500 B.
+//
 // Measured then (minified / minified+gzip): p2c 15,713 / 5,977 B, wrr 11,890 / 4,516 B, random
 // 10,727 / 4,011 B, the selector alone 8,156 / 3,114 B. The foundation's targets (p2c ≤ 4,000 B
 // and wrr ≤ 3,500 B gzip) were set before the selector was hardened, and moved for a measured
@@ -25,7 +33,8 @@
 // carries its ring (the radix sort, the one-pass merge of a changed list, the filtered copy for a
 // small candidate list), the per-address in-flight counts with each table's running total, the
 // three kinds of table and their walk under the load bound, the isolated key function, the random
-// repair and its option checks: about 4,400 B gzip of its own.
+// repair and its option checks: about 4,400 B gzip of its own. With the health layer (merged after
+// it, the same day) hash measured 41,496 / 14,241 B: the same ~6,400 B gzip every balancer carries.
 
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -54,28 +63,28 @@ const BUNDLES = [
     code: 'export { p2c } from "@switchyard/balancer-p2c";',
     has: ["p2c", "ewma"],
     lacks: ["wrr", "random", "hash"],
-    budget: { minified: 17_300, gzip: 6_600 },
+    budget: { minified: 37_700, gzip: 13_100 },
   },
   {
     name: "wrr",
     code: 'export { wrr } from "@switchyard/balancer-wrr";',
     has: ["wrr"],
     lacks: ["p2c", "random", "ewma", "hash"],
-    budget: { minified: 13_100, gzip: 5_000 },
+    budget: { minified: 35_700, gzip: 12_500 },
   },
   {
     name: "random",
     code: 'export { random } from "@switchyard/balancer-random";',
     has: ["random"],
     lacks: ["wrr", "p2c", "ewma", "hash"],
-    budget: { minified: 11_800, gzip: 4_400 },
+    budget: { minified: 34_300, gzip: 11_800 },
   },
   {
     name: "hash",
     code: 'export { hash } from "@switchyard/balancer-hash";',
     has: ["hash"],
     lacks: ["wrr", "p2c", "random", "ewma"],
-    budget: { minified: 23_700, gzip: 8_650 },
+    budget: { minified: 45_600, gzip: 15_700 },
   },
   {
     // What every balancer above carries: the selector path alone.
@@ -83,7 +92,7 @@ const BUNDLES = [
     code: 'export { createSelectorBuilder } from "@switchyard/selector-core";',
     has: ["selector"],
     lacks: ["wrr", "p2c", "random", "ewma"],
-    budget: { minified: 9_000, gzip: 3_450 },
+    budget: { minified: 29_400, gzip: 10_300 },
   },
   {
     name: "version filter",

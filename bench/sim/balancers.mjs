@@ -6,6 +6,8 @@ import { random } from "@switchyard/balancer-random";
 import { wrr } from "@switchyard/balancer-wrr";
 
 const noop = () => {};
+/** The health layer's reports (ejections, returns) are not what a run measures: they go nowhere. */
+const SILENT = Object.freeze({ warn: noop });
 
 /** A real Switchyard selector: `apply` on every change of the node list, `select` per call. */
 class SelectorChooser {
@@ -109,10 +111,12 @@ export const REFERENCES = [
  * ewma cost (`p2c({ cost })`), whichever is the default.
  */
 const SELECTORS = {
-  wrr: ({ clock }, extra) => wrr({ clock, ...extra }),
-  random: ({ random: r }, extra) => random({ random: r, ...extra }),
-  "p2c-kratos": ({ clock, random: r }, extra) => p2c({ clock, random: r, cost: "kratos", ...extra }),
-  "p2c-linear": ({ clock, random: r }, extra) => p2c({ clock, random: r, cost: "linear", ...extra }),
+  wrr: ({ clock }, extra) => wrr({ clock, logger: SILENT, ...extra }),
+  random: ({ clock, random: r }, extra) => random({ clock, random: r, logger: SILENT, ...extra }),
+  "p2c-kratos": ({ clock, random: r }, extra) =>
+    p2c({ clock, random: r, cost: "kratos", logger: SILENT, ...extra }),
+  "p2c-linear": ({ clock, random: r }, extra) =>
+    p2c({ clock, random: r, cost: "linear", logger: SILENT, ...extra }),
 };
 
 /** The selectors a run compares unless told otherwise. */

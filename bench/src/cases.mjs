@@ -16,20 +16,31 @@ let keyIndex = 0;
 const nextKey = () => KEYS[(keyIndex = (keyIndex + 1) & 1023)];
 const noKey = () => undefined;
 
-/** The selector builders, by the name the tables use. */
+/**
+ * The selector builders, by the name the tables use. Each is built with its defaults (endpoint
+ * health on); `NAME-nohealth` is the same with `health: false`, what select+done cost before the
+ * health layer, so one run shows what it costs.
+ */
 export const BALANCERS = {
   wrr: () => wrr(),
+  "wrr-nohealth": () => wrr({ health: false }),
   // Like for like with the plain port of Kratos: the same cost function.
   p2c: () => p2c({ cost: "kratos" }),
+  "p2c-nohealth": () => p2c({ cost: "kratos", health: false }),
   // The default cost (bench/sim shows why).
   "p2c-linear": () => p2c(),
   random: () => random(),
+  "random-nohealth": () => random({ health: false }),
   "naive-p2c": () => naiveP2c(),
   // Consistent hashing with bounded loads: a key per call; and calls without a key (two nodes drawn
   // by weight, the one with fewer calls in flight wins).
   hash: () => hash({ key: nextKey }),
   "hash-nokey": () => hash({ key: noKey }),
+  "hash-nohealth": () => hash({ key: nextKey, health: false }),
 };
+
+/** The balancers whose health layer the targets price, each against its `-nohealth` twin. */
+export const WITH_HEALTH = ["wrr", "p2c", "random", "hash"];
 
 export const SIZES = [10, 1000, 10_000];
 /** Size of the apply cases. */

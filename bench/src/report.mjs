@@ -1,6 +1,6 @@
 // Turns per-run results into the markdown tables and the target checks that run.mjs prints.
 
-import { SIZES, WINDOW } from "./cases.mjs";
+import { SIZES, WINDOW, WITH_HEALTH } from "./cases.mjs";
 
 export const TARGETS = {
   /** p2c select+done at most this fraction of naive-p2c's. */
@@ -11,6 +11,8 @@ export const TARGETS = {
   wrrGrowth: 10,
   /** A version-filtered select over 1,000 nodes at most this multiple of an unfiltered one. */
   filteredVsPlain: 2,
+  /** select+done with endpoint health at most this multiple of the same without it (issue 14). */
+  healthVsNone: 1.1,
 };
 
 export function median(values) {
@@ -160,6 +162,17 @@ export function checks(summary) {
     limit: `< ${ns(TARGETS.wrrAt10kNs)} ns`,
     pass: mixed < TARGETS.wrrAt10kNs,
   });
+  for (const b of WITH_HEALTH) {
+    for (const n of SIZES) {
+      const value = m(b, `select/${n}`) / m(`${b}-nohealth`, `select/${n}`);
+      rows.push({
+        what: `${b} / ${b}-nohealth select+done, ${size(n)} nodes (the health layer's cost)`,
+        measured: ratio(value),
+        limit: `≤ ${ratio(TARGETS.healthVsNone)}`,
+        pass: value <= TARGETS.healthVsNone,
+      });
+    }
+  }
   for (const b of ["wrr", "p2c", "random", "naive-p2c"]) {
     const value = m(b, "select-v2/1000") / m(b, "select/1000");
     const target = b !== "naive-p2c";

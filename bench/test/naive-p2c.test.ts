@@ -77,7 +77,7 @@ describe("naive-p2c, the benchmark baseline", () => {
     };
 
     const ourClock = createFakeClock(1000);
-    const ours = p2c({ clock: ourClock, random: seededRandom(7), cost: "kratos" }).build();
+    const ours = p2c({ clock: ourClock, random: seededRandom(7), cost: "kratos", health: false }).build();
     ours.apply(nodes);
     const naiveClock = createFakeClock(1000);
     const naive = naiveP2c({ clock: naiveClock, random: pairedDraws(7, nodes.length) }).build();
@@ -102,7 +102,7 @@ describe("naive-p2c, the benchmark baseline", () => {
     const [fast, slow] = nodes.map((n) => n.address) as [string, string];
     const script: Script = (address) => ({ latency: address === fast ? 2 : 400, failed: false });
     const ourClock = createFakeClock(0);
-    const ours = p2c({ clock: ourClock, random: seededRandom(3), cost: "kratos" }).build();
+    const ours = p2c({ clock: ourClock, random: seededRandom(3), cost: "kratos", health: false }).build();
     ours.apply(nodes);
     const naiveClock = createFakeClock(0);
     const naive = naiveP2c({ clock: naiveClock, random: pairedDraws(3, 2) }).build();

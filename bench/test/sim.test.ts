@@ -94,8 +94,9 @@ describe("balancing simulator", () => {
   });
 
   it("the linear cost moves off a fast-failing node at once, Kratos's only after its success decays", () => {
-    const kratos = run(failFast, "p2c-kratos");
-    const linear = run(failFast, "p2c-linear");
+    // The costs alone, without the health layer (which ejects the node within three refusals).
+    const kratos = run(failFast, "p2c-kratos-nohealth");
+    const linear = run(failFast, "p2c-linear-nohealth");
     const rr = run(failFast, "rr");
     expect(linear.offMs).toBeLessThanOrEqual(100);
     expect(kratos.offMs).toBeGreaterThan(500);

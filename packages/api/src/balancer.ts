@@ -37,12 +37,26 @@ export interface CandidateInfo {
    */
   readonly stable: boolean;
   /**
-   * `true`: `weight()` of every candidate returns the same number for as long as the node object
-   * lives (the node builder said so: `WeightedNodeBuilder.staticWeights`), so weights read
-   * once for a stable list stay right. `false`: weights may change between picks (ewma), read
-   * them on every pick.
+   * `true`: `weight()` of every candidate returns the same number for as long as this stable list
+   * is handed out (the node builder said so: `WeightedNodeBuilder.staticWeights`), so weights read
+   * once for a stable list stay right. (A node's weight may change between lists: while the health
+   * layer ramps a node up, each step is a new list.) `false`: weights may change between picks
+   * (ewma), read them on every pick.
    */
   readonly staticWeights: boolean;
+  /**
+   * `true` while some candidate may be one the health layer holds as failing (`observer.failing`:
+   * kept among the candidates because too many nodes are out, or because none is healthy). A
+   * balancer that skips failing nodes (p2c draws again) need only check then; absent or `false`: no
+   * candidate is failing.
+   */
+  readonly failing?: boolean;
+  /**
+   * `true` while the selector ramps some candidate up (slow start: its `observer.weightFactor` is
+   * below 1, and its `weight()` shows that share). A balancer that ignores weights (random) may
+   * read the factor of the node it drew then, and only then; absent or `false`: every factor is 1.
+   */
+  readonly ramping?: boolean;
 }
 
 /** Chooses one node among candidates. The selector never calls `pick` with an empty list. */

@@ -7,6 +7,7 @@ export type {
   DoneInfo,
   Metadata,
   Node,
+  OutcomeObserver,
   ReplyMetadata,
   WeightedNode,
   WeightedNodeBuilder,
@@ -19,6 +20,7 @@ export type {
   Selector,
   SelectorBuilder,
 } from "./selector.js";
+export type { EjectionReason, NodeHealth, NodeHealthState } from "./health.js";
 export type {
   Discovery,
   Registrar,

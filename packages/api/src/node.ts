@@ -49,6 +49,38 @@ export interface DoneInfo {
 export type DoneFunc = (info?: DoneInfo) => void;
 
 /**
+ * Where a node reports how each of its calls ended: the selector's health layer hands one per
+ * address to a node builder that declares {@link WeightedNodeBuilder.reportsOutcomes}, and the
+ * nodes it builds call {@link OutcomeObserver.observe} once per completed pick, from the done
+ * callback they already return, so the selector learns every outcome without wrapping each done in
+ * a closure of its own. Balancers may read {@link OutcomeObserver.failing} to skip a node the
+ * health layer holds as failing (p2c re-draws).
+ */
+export interface OutcomeObserver {
+  /**
+   * A call picked from the node ended. `failed` is the node's classification of `info` (for the
+   * built-in nodes: `isNodeFailure` of `@switchyard/selector-core` plus the user's `isFailure`);
+   * `info` is what the transport reported, read during the call and not kept. Never throws.
+   * A call that never reached the node and did not fail (`bytesSent: false` without an error)
+   * tells nothing: nodes do not report it.
+   */
+  observe(failed: boolean, info: DoneInfo | undefined): void;
+  /**
+   * `true` while the health layer holds the node as failing: ejected, or failing but kept among
+   * the candidates (too many nodes out already, or not yet at its detector's threshold after a
+   * run of failures). A balancer that draws at random may draw again when it drew such a node.
+   */
+  readonly failing: boolean;
+  /**
+   * The share of its weight the node should show now, from 0 to 1: 1 normally, less while the
+   * health layer ramps a node that joined or came back (slow start). Nodes multiply their
+   * `weight()` by it. It changes only when the selector hands its balancer new candidate lists, so
+   * weights read once per stable list stay right (see `CandidateInfo.staticWeights`).
+   */
+  readonly weightFactor: number;
+}
+
+/**
  * A node with the live state a balancer reads. The optional `now` arguments let a balancer read
  * the clock once per pick and share the reading; when omitted, the node reads its own clock.
  */
@@ -61,6 +93,11 @@ export interface WeightedNode extends Node {
   pick(now?: number): DoneFunc;
   /** Milliseconds since the last pick (very large when never picked). */
   pickElapsed(now?: number): number;
+  /**
+   * Where this node reports its outcomes (see {@link OutcomeObserver}), when its builder was given
+   * one; `undefined` without a health layer or from a builder that does not report outcomes.
+   */
+  readonly observer?: OutcomeObserver | undefined;
 }
 
 /** Builds weighted nodes. `previous` is the weighted node of the same address before an apply. */
@@ -68,15 +105,28 @@ export interface WeightedNodeBuilder {
   readonly name: string;
   /**
    * Set it to `true` only when `weight()` of every node this builder builds returns the same number
-   * for the node object's whole life (`direct()` does: the publisher's weight). The selector reads
-   * it once, when it is built, and passes it to every pick as `CandidateInfo.staticWeights`,
-   * so that a balancer may compute from the weights once per stable list (wrr's plans). Absent or
-   * `false`: weights may change at any time (ewma), and balancers read them on every pick.
+   * for the node object's whole life (`direct()` does: the publisher's weight), except through its
+   * observer's `weightFactor`, which changes only between candidate lists. The selector reads it
+   * once, when it is built, and passes it to every pick as `CandidateInfo.staticWeights`, so that a
+   * balancer may compute from the weights once per stable list (wrr's plans). Absent or `false`:
+   * weights may change at any time (ewma), and balancers read them on every pick.
    */
   readonly staticWeights?: boolean;
   /**
-   * Wraps `node`. When `previous` is given (the same address was already known), the builder
-   * should carry its state over, so that statistics survive an update of the node list.
+   * Set it to `true` only when `build` honours its `observer` argument: each node it builds calls
+   * `observer.observe(failed, info)` once per completed pick (never more often than it was picked,
+   * whatever the caller does with done) and exposes it as `WeightedNode.observer`. `direct()` and
+   * `ewma()` do. Absent or `false`: a selector with a health layer wraps every done in a closure of
+   * its own and classifies the outcome with `isNodeFailure` alone, which is correct but costs an
+   * allocation per call.
    */
-  build(node: Node, previous?: WeightedNode): WeightedNode;
+  readonly reportsOutcomes?: boolean;
+  /**
+   * Wraps `node`. When `previous` is given (the same address was already known), the builder
+   * should carry its state over, so that statistics survive an update of the node list. `observer`
+   * is given by a selector with a health layer to a builder that declares `reportsOutcomes`; it is
+   * the same object for an address for as long as the address stays, so a node carried over keeps
+   * reporting to it.
+   */
+  build(node: Node, previous?: WeightedNode, observer?: OutcomeObserver): WeightedNode;
 }

@@ -1,3 +1,4 @@
+import type { NodeHealth } from "./health.js";
 import type { DoneFunc, Node } from "./node.js";
 
 /** What a filter and a balancer know of the call being routed. */
@@ -48,6 +49,11 @@ export interface Selector {
    * @throws InvalidArgumentError when `filters` is not an array of functions.
    */
   select(options?: SelectOptions): SelectResult;
+  /**
+   * The health of every current node, in apply order, when the selector keeps it (the default
+   * selector does unless built with `health: false`). A snapshot: later changes do not show in it.
+   */
+  health?(): readonly NodeHealth[];
 }
 
 /** Makes selectors; a transport builds one per target. */

@@ -29,5 +29,8 @@ export function hash(options: HashOptions): SelectorBuilder {
   return createSelectorBuilder({
     balancer,
     nodeBuilder: direct(clock === undefined ? { recordPickTime: false } : { recordPickTime: false, clock }),
+    health: options.health,
+    clock,
+    logger: options.logger,
   });
 }

@@ -1,6 +1,6 @@
 import { type Clock, InvalidArgumentError, type Logger, type SelectContext } from "@switchyard/api";
 import { checkClock } from "@switchyard/kit";
-import { type SafeRandom, safeRandom } from "@switchyard/selector-core";
+import { type HealthOptions, type SafeRandom, safeRandom } from "@switchyard/selector-core";
 import { KeyReader } from "./key-reader.js";
 
 /** The balancer's name, as it appears in error messages. */
@@ -41,6 +41,13 @@ export interface HashOptions {
   readonly logger?: Logger;
   /** Time source of the report interval (and of `hash()`'s direct nodes); default the system clock. */
   readonly clock?: Clock;
+  /**
+   * `hash()`'s endpoint health (on by default; see `HealthOptions` of `@switchyard/selector-core`):
+   * an ejected node leaves the ring's candidates, so only its keys move (to the next nodes on the
+   * ring) and come back when it does. `false` turns it off; an object sets its thresholds and times.
+   * `logger` also takes the ejections and returns.
+   */
+  readonly health?: false | HealthOptions;
 }
 
 /** Checked options, as one balancer runs with them. */

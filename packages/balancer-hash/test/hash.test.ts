@@ -270,3 +270,62 @@ describe("hash: options", () => {
     expect(weighted.stats().inflight).toBe(0);
   });
 });
+
+describe("hash with endpoint health", () => {
+  const refused = { error: Object.assign(new Error("refused"), { code: "ECONNREFUSED" }), bytesSent: false };
+
+  it("takes a refusing node off the ring: only its keys move, and they return with it", () => {
+    const clock = createFakeClock();
+    const nodes = fleet(5);
+    const selector = hashSelector({ clock });
+    selector.apply(nodes);
+    const all = keys(500);
+    const before = route(selector, all);
+    const bad = nodes[0]!.address;
+    const itsKeys = all.filter((key) => before.get(key) === bad);
+    expect(itsKeys.length).toBeGreaterThan(20);
+
+    // Its keys' calls fail until the health layer ejects it.
+    let failures = 0;
+    for (let i = 0; i < 200; i++) {
+      const { node, done } = selector.select(keyed(itsKeys[i % itsKeys.length]));
+      if (node.address === bad) {
+        failures++;
+        done(refused);
+      } else done();
+    }
+    expect(failures).toBeLessThan(20);
+
+    const during = route(selector, all);
+    for (const key of all) {
+      if (before.get(key) === bad) expect(during.get(key)).not.toBe(bad);
+      else expect(during.get(key)).toBe(before.get(key));
+    }
+
+    // After its ejection a probe succeeds; once back (and past its slow start) its keys return.
+    clock.advance(60_000);
+    for (let i = 0; i < 200; i++) selector.select(keyed(itsKeys[i % itsKeys.length])).done();
+    clock.advance(60_000);
+    expect(route(selector, all)).toEqual(before);
+  });
+
+  it("with health: false, a refusing node keeps its keys", () => {
+    const clock = createFakeClock();
+    const nodes = fleet(5);
+    const selector = hashSelector({ clock, health: false });
+    selector.apply(nodes);
+    const bad = nodes[0]!.address;
+    const itsKeys = keys(500).filter((key) => route(selector, [key]).get(key) === bad);
+    let failures = 0;
+    for (let i = 0; i < 200; i++) {
+      const { node, done } = selector.select(keyed(itsKeys[i % itsKeys.length]));
+      if (node.address === bad) failures++;
+      done(node.address === bad ? refused : undefined);
+    }
+    expect(failures).toBe(200);
+  });
+
+  it("rejects a bad health option with a typed error", () => {
+    expect(() => hash({ key: byAttribute, health: { baseEjectionMs: -1 } })).toThrow(InvalidArgumentError);
+  });
+});

@@ -7,7 +7,7 @@ import {
   seededRandom,
 } from "@switchyard/testkit";
 import { describe, expect, it, vi } from "vitest";
-import { P2cBalancer, p2c } from "../src/p2c.js";
+import { P2C_MAX_EJECTED_SHARE, P2cBalancer, p2c } from "../src/p2c.js";
 
 // Over a real clock, the 5 ms weight cache makes p2c's shares uneven in a tight loop: "any" only checks that
 // every node gets traffic. Its steering is checked on the fake clock below.
@@ -326,5 +326,90 @@ describe("p2c under one-at-a-time traffic (fake clock)", () => {
   it('keeps Kratos\'s stale comparison with cost "kratos": the node waits for the 3 s probes', () => {
     const shares = sequential("kratos", 12);
     for (const second of shares.slice(0, 6)) expect(second[0]).toBeLessThan(0.01);
+  });
+});
+
+describe("p2c with endpoint health", () => {
+  /** A weighted node of `weight` whose health observer says `failing`. */
+  const stub = (address: string, weight: number, failing: boolean) => {
+    const raw = createNode({ scheme: "http", address });
+    return {
+      ...raw,
+      raw,
+      observer: { failing, weightFactor: 1, observe() {} },
+      weight: () => weight,
+      pickElapsed: () => 0,
+      pick: () => () => {},
+    };
+  };
+
+  it("takes the other node of its draw, or draws again, when its pick is failing and the selector says one may be", () => {
+    const balancer = new P2cBalancer({ clock: createFakeClock(), random: seededRandom(4) });
+    // The heavy nodes are failing (kept in because too many are out): never picked while a light one is drawn.
+    const nodes = [
+      stub("a:1", 100, true),
+      stub("b:1", 100, true),
+      stub("c:1", 100, true),
+      stub("d:1", 1, false),
+    ];
+    const info = { stable: true, staticWeights: false, failing: true };
+    const picked = Array.from({ length: 300 }, () => balancer.pick(nodes, {}, info).node.address);
+    const healthy = picked.filter((a) => a === "d:1").length;
+    // d is in half the draws; with two more draws, all but (1/2)³ of picks find it.
+    expect(healthy / 300).toBeGreaterThan(0.8);
+    // Without the selector's word, p2c keeps the heavier: d only when drawn with… nothing lighter.
+    const plain = Array.from({ length: 300 }, () =>
+      balancer.pick(nodes, {}, { stable: true, staticWeights: false }),
+    );
+    expect(plain.filter((p) => p.node.address === "d:1").length).toBe(0);
+  });
+
+  it("keeps the zone-outage cost small: six of ten nodes refusing costs a few calls, not a third", () => {
+    const clock = createFakeClock();
+    const nodes = fleet(10);
+    const dead = new Set(nodes.slice(0, 6).map((n) => n.address));
+    const refused = {
+      error: Object.assign(new Error("refused"), { code: "ECONNREFUSED" }),
+      bytesSent: false,
+    };
+    const failures = (health: false | undefined) => {
+      const selector = p2c({ clock, random: seededRandom(9), health }).build();
+      selector.apply(nodes);
+      let failed = 0;
+      for (let i = 0; i < 3000; i++) {
+        const { node, done } = selector.select();
+        const bad = dead.has(node.address);
+        if (bad) failed++;
+        clock.setTimeout(() => done(bad ? refused : { httpStatus: 200 }), bad ? 0.5 : 5);
+        clock.advance(1);
+      }
+      return failed / 3000;
+    };
+    expect(failures(false)).toBeGreaterThan(0.2); // both draws dead a third of the time, less what ewma learns
+    expect(failures(undefined)).toBeLessThan(0.02);
+  });
+});
+
+describe("p2c's health defaults", () => {
+  it("ejects at most a tenth of the nodes by default (wrr and random: half); the option overrides it", () => {
+    const refused = {
+      error: Object.assign(new Error("refused"), { code: "ECONNREFUSED" }),
+      bytesSent: false,
+    };
+    const nodes = fleet(10);
+    const dead = new Set(nodes.slice(0, 3).map((n) => n.address));
+    const ejected = (health?: { maxEjectedShare: number }) => {
+      const clock = createFakeClock();
+      const selector = p2c({ clock, random: seededRandom(2), health }).build();
+      selector.apply(nodes);
+      for (let i = 0; i < 2000; i++) {
+        const { node, done } = selector.select();
+        done(dead.has(node.address) ? refused : { httpStatus: 200 });
+      }
+      return selector.health!().filter((n) => n.state === "ejected").length;
+    };
+    expect(P2C_MAX_EJECTED_SHARE).toBe(0.1);
+    expect(ejected()).toBe(1);
+    expect(ejected({ maxEjectedShare: 0.5 })).toBe(3);
   });
 });

@@ -85,3 +85,56 @@ describe("random: a random source that breaks its contract", () => {
     expect(() => random({ random: 0.5 as never })).toThrow(/random: random must be a function/);
   });
 });
+
+describe("random with endpoint health", () => {
+  it("draws no node the health layer ejected; health: false draws it as before", async () => {
+    const { createFakeClock } = await import("@switchyard/testkit");
+    const clock = createFakeClock();
+    const nodes = Array.from({ length: 5 }, (_, i) => createNode({ scheme: "http", address: `n${i}:1` }));
+    const refused = {
+      error: Object.assign(new Error("refused"), { code: "ECONNREFUSED" }),
+      bytesSent: false,
+    };
+    for (const [health, expected] of [
+      [undefined, 3],
+      [false, 200],
+    ] as const) {
+      const selector = random({ clock, random: seededRandom(3), health }).build();
+      selector.apply(nodes);
+      let picks = 0;
+      for (let i = 0; i < 1000; i++) {
+        const { node, done } = selector.select();
+        if (node === nodes[0]) picks++;
+        done(node === nodes[0] ? refused : {});
+      }
+      expect(picks).toBeCloseTo(expected, -1.5);
+    }
+  });
+
+  it("gives a node that joins about a tenth of a node's share at first (slow start)", async () => {
+    const { createFakeClock } = await import("@switchyard/testkit");
+    const clock = createFakeClock();
+    const nodes = Array.from({ length: 5 }, (_, i) => createNode({ scheme: "http", address: `n${i}:1` }));
+    const selector = random({ clock, random: seededRandom(5) }).build();
+    selector.apply(nodes.slice(0, 4));
+    clock.advance(1000); // a node joining a fleet, not the fleet arriving
+    selector.apply(nodes);
+    let joiner = 0;
+    for (let i = 0; i < 10_000; i++) {
+      const { node, done } = selector.select();
+      if (node === nodes[4]) joiner++;
+      done({});
+    }
+    // A node's share is 20%; a tenth of it, plus what the redraws bring back: about 2.4%.
+    expect(joiner / 10_000).toBeGreaterThan(0.015);
+    expect(joiner / 10_000).toBeLessThan(0.035);
+    clock.advance(10_000); // the ramp is over: a fifth again
+    let later = 0;
+    for (let i = 0; i < 10_000; i++) {
+      const { node, done } = selector.select();
+      if (node === nodes[4]) later++;
+      done({});
+    }
+    expect(later / 10_000).toBeCloseTo(0.2, 1);
+  });
+});

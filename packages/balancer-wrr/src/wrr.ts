@@ -7,7 +7,12 @@ import type {
   SelectorBuilder,
   WeightedNode,
 } from "@switchyard/api";
-import { createSelectorBuilder, type DirectOptions, direct } from "@switchyard/selector-core";
+import {
+  createSelectorBuilder,
+  type DirectOptions,
+  direct,
+  type HealthOptions,
+} from "@switchyard/selector-core";
 import { Plan } from "./plan.js";
 import type { Score } from "./score.js";
 
@@ -138,16 +143,30 @@ export const wrrBalancerBuilder: BalancerBuilder = {
   build: () => new WrrBalancer(),
 };
 
-/** Options of {@link wrr}. */
-export type WrrOptions = DirectOptions;
+/** Options of {@link wrr}: the direct nodes' (`clock`, `isFailure`, `logger`) and `health`. */
+export interface WrrOptions extends DirectOptions {
+  /**
+   * The selector's endpoint health (on by default; see `HealthOptions` of
+   * `@switchyard/selector-core`): `false` turns it off (Kratos's behaviour: a failing node keeps its
+   * full share), an object sets its thresholds and times. `logger` takes its ejections and returns.
+   */
+  readonly health?: false | HealthOptions;
+}
 
 /**
  * A selector builder for smooth weighted round robin over direct nodes (the publisher's weight,
- * 100 when none). This is what transports use when no selector is given and no global is set.
+ * 100 when none), with the selector's endpoint health unless `health: false`: a node that fails is
+ * ejected from the rotation, probed, and brought back. This is what transports use when no
+ * selector is given and no global is set.
+ * @throws InvalidArgumentError on an `isFailure` that is not a function, a logger without `warn`,
+ * or an unknown or out-of-range health option.
  */
 export function wrr(options: WrrOptions = {}): SelectorBuilder {
   return createSelectorBuilder({
     balancer: wrrBalancerBuilder,
     nodeBuilder: direct({ recordPickTime: false, ...options }),
+    health: options.health,
+    clock: options.clock,
+    logger: options.logger,
   });
 }

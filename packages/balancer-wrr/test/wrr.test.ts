@@ -137,7 +137,8 @@ describe("wrr", () => {
 
   it("keeps scores per address across applies, and forgets addresses that left", () => {
     // After a a b for 5/1/1, re-applying the same addresses (new objects) continues the sequence.
-    const selector = wrr().build();
+    // Scores alone, without the health layer: under it a node that joins ramps its weight up.
+    const selector = wrr({ health: false }).build();
     selector.apply(named([5, 1, 1]));
     const first = Array.from({ length: 3 }, () => selector.select().node.address).join("");
     selector.apply(named([5, 1, 1]));
@@ -149,7 +150,7 @@ describe("wrr", () => {
     const ab = scores.slice(0, 2);
     expected.push(...reference([5, 1], 2, ab));
     expected.push(...reference([5, 1, 1], 7, [ab[0]!, ab[1]!, 0]));
-    const replay = wrr().build();
+    const replay = wrr({ health: false }).build();
     replay.apply(named([5, 1, 1]));
     const got: string[] = [];
     for (let i = 0; i < 3; i++) got.push(replay.select().node.address);
@@ -275,5 +276,63 @@ describe("wrr", () => {
     );
     expect(seq).toEqual(reference([3, 2, 1], 30));
     expect(reads.map((r) => r.mock.calls.length)).toEqual([30, 30, 30]);
+  });
+});
+
+describe("wrr with endpoint health", () => {
+  const refused = {
+    error: Object.assign(new Error("connect ECONNREFUSED"), { code: "ECONNREFUSED" }),
+    bytesSent: false,
+  };
+  const fleet = (n: number) =>
+    Array.from({ length: n }, (_, i) =>
+      createNode({ scheme: "http", address: `10.0.0.${i}:80`, initialWeight: 10 }),
+    );
+
+  /** `count` selects whose calls to node 0 are refused; the picks per address. */
+  function run(selector: ReturnType<ReturnType<typeof wrr>["build"]>, nodes: readonly Node[], count: number) {
+    const picks = new Map<string, number>();
+    for (let i = 0; i < count; i++) {
+      const { node, done } = selector.select();
+      picks.set(node.address, (picks.get(node.address) ?? 0) + 1);
+      done(node === nodes[0] ? refused : { httpStatus: 200 });
+    }
+    return picks;
+  }
+
+  it("takes a node that refuses connections out of the rotation within three calls; health: false keeps its share", () => {
+    const clock = createFakeClock();
+    const nodes = fleet(6);
+    const healthy = wrr({ clock }).build();
+    healthy.apply(nodes);
+    expect(run(healthy, nodes, 600).get(nodes[0]!.address)).toBe(3);
+    const kratos = wrr({ clock, health: false }).build();
+    kratos.apply(nodes);
+    expect(run(kratos, nodes, 600).get(nodes[0]!.address)).toBe(100);
+  });
+
+  it("keeps a smooth rotation over the others while one is out, and gives it back when its probe succeeds", () => {
+    const clock = createFakeClock();
+    const nodes = fleet(3);
+    const selector = wrr({ clock, health: { slowStartMs: 0 } }).build();
+    selector.apply(nodes);
+    run(selector, nodes, 9);
+    const order = Array.from({ length: 6 }, () => {
+      const { node, done } = selector.select();
+      done({});
+      return node.address.slice(-4);
+    });
+    expect(order).toEqual(["1:80", "2:80", "1:80", "2:80", "1:80", "2:80"]);
+    clock.advance(1000);
+    const probe = selector.select();
+    expect(probe.node).toBe(nodes[0]);
+    probe.done({ httpStatus: 200 });
+    const back = new Map<string, number>();
+    for (let i = 0; i < 300; i++) {
+      const { node, done } = selector.select();
+      back.set(node.address, (back.get(node.address) ?? 0) + 1);
+      done({ httpStatus: 200 });
+    }
+    expect(back.get(nodes[0]!.address)).toBe(100);
   });
 });

@@ -1,5 +1,16 @@
-import type { Clock, DoneFunc, Node, WeightedNode, WeightedNodeBuilder } from "@switchyard/api";
+import type {
+  Clock,
+  DoneFunc,
+  DoneInfo,
+  Logger,
+  Node,
+  OutcomeObserver,
+  WeightedNode,
+  WeightedNodeBuilder,
+} from "@switchyard/api";
 import { systemClock } from "./clock.js";
+import { NodeHealthRecord } from "./health/node-health.js";
+import { classify, type IsFailureGuard, isFailureGuard } from "./is-failure.js";
 import { WrappedNode } from "./wrapped-node.js";
 
 /** Weight of a direct node whose publisher gave none (Kratos's default). */
@@ -8,34 +19,102 @@ export const DEFAULT_WEIGHT = 100;
 const noop: DoneFunc = () => {};
 
 /**
+ * The done of every pick of a direct node whose observer is the selector's own health record: a
+ * success is a guard and a counter on the node itself, with no call and nothing else touched (its
+ * picks are the guard: a done called more often than the node was picked counts once per pick);
+ * anything that may be a failure is classified, and a failure goes to the layer. One function per
+ * node, made when the node is built. Never throws.
+ */
+function countingDone(node: DirectNode): DoneFunc {
+  return (info?: DoneInfo) => {
+    if (node.settled >= node.picks) return;
+    node.settled++;
+    if (info === undefined) return;
+    const isFailure = node.isFailure;
+    // The common success: no error, no status that may mean a failure, sent.
+    if (
+      isFailure === undefined &&
+      (info.error === undefined || info.error === null) &&
+      info.bytesSent !== false
+    ) {
+      const http = info.httpStatus;
+      const grpc = info.grpcStatus;
+      if (http !== 503 && http !== 504 && http !== 429 && (grpc === undefined || grpc === 0)) return;
+    }
+    const record = node.record!;
+    if (classify(info, isFailure)) record.owner.failed(record, info);
+    else if (info.bytesSent === false) record.ignored++;
+  };
+}
+
+/**
  * A weighted node whose weight is the initial weight its node had when it was built, or
  * {@link DEFAULT_WEIGHT} when none. The weight never changes while the node lives (its builder
  * says so with `staticWeights`), which lets balancers precompute plans. The `Node` fields are read
  * from `raw` ({@link WrappedNode}).
+ *
+ * Without an observer its done callback does nothing (one shared no-op). With one (the selector's
+ * health layer), the node makes one done function when it is built, shared by all its picks, and
+ * counts its picks: the dones report one outcome per pick, never more. So a done called twice is
+ * ignored while no other call of the node is in flight, but stands in for one of them when some are
+ * (whose own report is then the one ignored): the counts stay right without an object per call.
+ * With the selector's own health record as observer, a success is one counter on it.
  */
 export class DirectNode extends WrappedNode implements WeightedNode {
+  /** Where the outcomes of its calls go (the selector's health record of its address), if anywhere. */
+  readonly observer: OutcomeObserver | undefined;
   private readonly clock: Clock;
-  private readonly record: boolean;
+  private readonly recordTime: boolean;
   private readonly staticWeight: number;
+  /** The user's predicate (read by its done). */
+  readonly isFailure: IsFailureGuard | undefined;
+  /** The observer when it is the selector's health record: counted in place, no call per success. */
+  readonly record: NodeHealthRecord | undefined;
+  private readonly done: DoneFunc;
+  /** Picks and completed picks, counted here when the record is the selector's (see `countingDone`). */
+  picks = 0;
+  settled = 0;
+  private inflight = 0;
   private lastPick: number;
 
-  /** With `record` false, a pick records its time only when the balancer passes `now`. */
-  constructor(node: Node, clock: Clock, record = true, lastPick = Number.NEGATIVE_INFINITY) {
+  /**
+   * With `record` false, a pick records its time only when the balancer passes `now`. `observer`
+   * and `isFailure` are what {@link direct}'s builder passes when the selector has a health layer.
+   */
+  constructor(
+    node: Node,
+    clock: Clock,
+    record = true,
+    lastPick = Number.NEGATIVE_INFINITY,
+    observer?: OutcomeObserver,
+    isFailure?: IsFailureGuard,
+  ) {
     super(node);
     this.clock = clock;
-    this.record = record;
+    this.recordTime = record;
     this.staticWeight = node.initialWeight ?? DEFAULT_WEIGHT;
     this.lastPick = lastPick;
+    this.observer = observer;
+    this.isFailure = isFailure;
+    this.record = observer instanceof NodeHealthRecord ? observer : undefined;
+    if (this.record !== undefined) {
+      this.record.attach(this);
+      this.done = countingDone(this);
+    } else this.done = observer === undefined ? noop : (info?: DoneInfo) => this.complete(info);
   }
 
+  /** The initial weight (or 100), times the observer's `weightFactor` while the node ramps up. */
   weight(): number {
-    return this.staticWeight;
+    const observer = this.observer;
+    return observer === undefined ? this.staticWeight : this.staticWeight * observer.weightFactor;
   }
 
   pick(now?: number): DoneFunc {
     if (now !== undefined) this.lastPick = now;
-    else if (this.record) this.lastPick = this.clock.now();
-    return noop;
+    else if (this.recordTime) this.lastPick = this.clock.now();
+    if (this.record !== undefined) this.picks++;
+    else if (this.observer !== undefined) this.inflight++;
+    return this.done;
   }
 
   pickElapsed(now?: number): number {
@@ -45,6 +124,14 @@ export class DirectNode extends WrappedNode implements WeightedNode {
   /** The time of the last pick, for carrying it over to a rebuilt node. */
   lastPickedAt(): number {
     return this.lastPick;
+  }
+
+  private complete(info: DoneInfo | undefined): void {
+    if (this.inflight === 0) return;
+    this.inflight--;
+    const failed = classify(info, this.isFailure);
+    // A call that never reached the node and did not fail (it never started) tells nothing.
+    if (failed || info === undefined || info.bytesSent !== false) this.observer!.observe(failed, info);
   }
 }
 
@@ -58,22 +145,37 @@ export interface DirectOptions {
    * is given `now` records it either way.
    */
   readonly recordPickTime?: boolean;
+  /**
+   * Marks more completions as failures for the selector's health layer, on top of the built-in
+   * classes (`isNodeFailure`: cancellation, deadline, connection errors, HTTP 503/504/429, gRPC
+   * UNAVAILABLE/DEADLINE_EXCEEDED/CANCELLED). Isolated as `ewma`'s is: a throw never reaches the
+   * caller of `done`, the call is classified by the built-in classes alone, and the throw is
+   * reported through `logger` at most once a minute.
+   */
+  readonly isFailure?: (info: DoneInfo) => boolean;
+  /** Where a throwing `isFailure` is reported; default `process.emitWarning`. */
+  readonly logger?: Logger;
 }
 
 /**
  * The node builder for balancers that use the publisher's weight as it is (wrr, random).
- * Its done callback does nothing. Its weights are static (`staticWeights: true`): a node that comes
- * back with another weight is a new node object.
+ * Its weights are static (`staticWeights: true`): a node that comes back with another weight is a
+ * new node object. It reports outcomes (`reportsOutcomes: true`): given an observer (the
+ * selector's health layer), its nodes report each call's outcome to it from a done function made
+ * once per node; without one, done does nothing.
+ * @throws InvalidArgumentError when `isFailure` is not a function or `logger` has no `warn`.
  */
 export function direct(options: DirectOptions = {}): WeightedNodeBuilder {
   const clock = options.clock ?? systemClock;
   const record = options.recordPickTime !== false;
+  const isFailure = isFailureGuard(options, clock, "direct");
   return {
     name: "direct",
     staticWeights: true,
-    build(node: Node, previous?: WeightedNode): WeightedNode {
+    reportsOutcomes: true,
+    build(node: Node, previous?: WeightedNode, observer?: OutcomeObserver): WeightedNode {
       const lastPick = previous instanceof DirectNode ? previous.lastPickedAt() : undefined;
-      return new DirectNode(node, clock, record, lastPick);
+      return new DirectNode(node, clock, record, lastPick, observer, isFailure);
     },
   };
 }

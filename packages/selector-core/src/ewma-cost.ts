@@ -27,6 +27,12 @@ export interface EwmaCost {
    * the weight uses the latency average as the last completion left it, however old.
    */
   readonly idleDecayMinSuccess: number;
+  /**
+   * Whether a failed call that came back faster than the latency average pulls the average down
+   * like any sample. `false`: a failure's latency counts only when it is slower (a call that hangs
+   * to its deadline), so a node answering 503 or 429 in a millisecond does not look fast.
+   */
+  readonly fastFailuresLowerLatency: boolean;
   /** Weight from the success average (per mille), the latency (ms) and the calls in flight + 1. */
   weight(success: number, latencyMs: number, inflight: number): number;
   /** Weight of a node that has no latency sample yet. */
@@ -35,7 +41,8 @@ export interface EwmaCost {
 
 /**
  * Kratos's cost, exactly: weight = success × 1e9 / (⌊√(latency in ns + 5 ms)⌋ × in flight), both
- * averages decayed by time alone, at completions only. The square root damps latency differences,
+ * averages decayed by time alone, at completions only, every completion's latency a sample (a fast
+ * failure too). The square root damps latency differences,
  * and time-only decay lets a burst of fast failures barely move the success average. It keeps
  * Kratos's stale comparison too: an idle node is weighed by the latency its last call left, however
  * long ago (no idle decay), so under one-at-a-time traffic a node that lost its draws waits for the
@@ -45,6 +52,7 @@ export const KRATOS_COST: EwmaCost = {
   name: "kratos",
   successKeepMax: 1,
   idleDecayMinSuccess: Number.POSITIVE_INFINITY,
+  fastFailuresLowerLatency: true,
   weight: (success, latencyMs, inflight) =>
     (success * 1e9) / (Math.trunc(Math.sqrt(latencyMs * 1e6 + KRATOS_OFFSET_NS)) * inflight),
   unsampled: (success, inflight) => (success * 1e9) / (EWMA_PENALTY * inflight),
@@ -70,7 +78,10 @@ export const LINEAR_IDLE_DECAY_MIN_SUCCESS = 950;
  * in microseconds) drops the weight within a handful of calls, while a node idle for a while is
  * still judged by its next call alone. A node failing 20% of its calls keeps about 0.8⁴ ≈ 41% of a
  * healthy node's weight. (The latency average keeps Kratos's time-only decay: a cap there made it
- * noisier and spread load worse near saturation in the simulator.)
+ * noisier and spread load worse near saturation in the simulator.) A failure that came back faster
+ * than the latency average leaves the average where it was: a node shedding calls with a 503 or
+ * 429 in a millisecond does not look faster for it (linkerd2-proxy #4537 found the same flaw in
+ * peak EWMA).
  *
  * Idle decay: the weight of a node with nothing in flight is computed from its latency average
  * × exp(-t/τ), t being the time since its last completion, as long as its success average is at
@@ -85,6 +96,7 @@ export const LINEAR_COST: EwmaCost = {
   name: "linear",
   successKeepMax: 1 - LINEAR_MIN_SAMPLE_WEIGHT,
   idleDecayMinSuccess: LINEAR_IDLE_DECAY_MIN_SUCCESS,
+  fastFailuresLowerLatency: false,
   weight: (success, latencyMs, inflight) => {
     const rate = success / 1000;
     const squared = rate * rate;

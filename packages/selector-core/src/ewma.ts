@@ -5,19 +5,20 @@ import {
   InvalidArgumentError,
   type Logger,
   type Node,
+  type OutcomeObserver,
   type WeightedNode,
   type WeightedNodeBuilder,
 } from "@switchyard/api";
 import { systemClock } from "./clock.js";
 import { EWMA_TAU_MS, type EwmaCost, type EwmaCostName, ewmaCost, KRATOS_COST } from "./ewma-cost.js";
-import { IsFailureGuard } from "./ewma-is-failure.js";
-import { isNodeFailure } from "./failure.js";
+import { NodeHealthRecord } from "./health/node-health.js";
 import { InflightTracker } from "./inflight.js";
+import { classify, IsFailureGuard, isFailureGuard } from "./is-failure.js";
 import { WrappedNode } from "./wrapped-node.js";
 
 export type { EwmaCostName } from "./ewma-cost.js";
 export { EWMA_PENALTY, EWMA_TAU_MS } from "./ewma-cost.js";
-export { IS_FAILURE_REPORT_INTERVAL_MS } from "./ewma-is-failure.js";
+export { IS_FAILURE_REPORT_INTERVAL_MS } from "./is-failure.js";
 
 /** The weight is recomputed at most this often, ms. */
 export const EWMA_WEIGHT_TTL_MS = 5;
@@ -35,7 +36,8 @@ export interface EwmaOptions {
   readonly clock?: Clock;
   /**
    * Marks more completions as failures, on top of the built-in classes (cancellation, deadline,
-   * connection errors, HTTP 503/504, gRPC UNAVAILABLE/DEADLINE_EXCEEDED). It cannot unmark them.
+   * connection errors, HTTP 503/504/429, gRPC UNAVAILABLE/DEADLINE_EXCEEDED). It cannot unmark them.
+   * The selector's health layer counts the same classification.
    * Called with the outcome of every call that reports one; `info.error`, `info.httpStatus` and
    * `info.grpcStatus` are undefined when they do not apply (a success has no `error`).
    *
@@ -73,6 +75,14 @@ export interface EwmaOptions {
  * ({@link WrappedNode}).
  */
 export class EwmaNode extends WrappedNode implements WeightedNode {
+  /** Where the outcomes of its calls go (the selector's health record of its address), if anywhere. */
+  observer: OutcomeObserver | undefined = undefined;
+  /** The observer when it is the selector's health record: counted in place. */
+  private record: NodeHealthRecord | undefined = undefined;
+  /** The record's weight factor, kept here (`rescale`) so that `weight()` reads no other object. */
+  private factor = 1;
+  /** Completed calls, counted here when the observer is the selector's record. */
+  settled = 0;
   private readonly clock: Clock;
   private readonly isFailure: IsFailureGuard | undefined;
   private readonly cost: EwmaCost;
@@ -103,12 +113,32 @@ export class EwmaNode extends WrappedNode implements WeightedNode {
     clock: Clock,
     isFailure: IsFailureGuard | ((info: DoneInfo) => boolean) | undefined,
     cost: EwmaCost = KRATOS_COST,
+    observer?: OutcomeObserver,
   ) {
     super(node);
     this.clock = clock;
     this.isFailure =
       typeof isFailure === "function" ? new IsFailureGuard(isFailure, undefined, clock) : isFailure;
     this.cost = cost;
+    this.reportTo(observer);
+  }
+
+  /** Points the node's outcomes at `observer` (the selector's health record of its address). */
+  reportTo(observer: OutcomeObserver | undefined): void {
+    this.observer = observer;
+    this.record = observer instanceof NodeHealthRecord ? observer : undefined;
+    this.record?.attach(this);
+    this.factor = observer?.weightFactor ?? 1;
+  }
+
+  /** Calls picked (for the selector's record, which reads the counts from the node). */
+  get picks(): number {
+    return this.settled + this.inflight - 1;
+  }
+
+  /** The selector's record tells the node its weight factor changed (slow start). */
+  rescale(factor: number): void {
+    this.factor = factor;
   }
 
   /** Points this node at a new version of its node (same address), keeping the statistics. */
@@ -116,12 +146,16 @@ export class EwmaNode extends WrappedNode implements WeightedNode {
     this.raw = node;
   }
 
+  /** The cost function's weight (recomputed at most every 5 ms), times the observer's `weightFactor`. */
   weight(now: number = this.clock.now()): number {
     if (now - this.cachedAt > EWMA_WEIGHT_TTL_MS) {
       this.cachedAt = now;
       this.cachedWeight = this.compute(now);
     }
-    return this.cachedWeight;
+    // The selector's record pushes its factor here; another observer is read each time.
+    const observer = this.observer;
+    const factor = observer === undefined || this.record !== undefined ? this.factor : observer.weightFactor;
+    return this.cachedWeight * factor;
   }
 
   pick(now: number = this.clock.now()): DoneFunc {
@@ -138,6 +172,11 @@ export class EwmaNode extends WrappedNode implements WeightedNode {
 
   pickElapsed(now: number = this.clock.now()): number {
     return now - this.lastPick;
+  }
+
+  /** Calls picked and not yet completed. */
+  callsInFlight(): number {
+    return this.inflight - 1;
   }
 
   /** A snapshot of the statistics, for tests and dashboards. */
@@ -168,12 +207,20 @@ export class EwmaNode extends WrappedNode implements WeightedNode {
   private complete(ticket: number, start: number, info: DoneInfo | undefined): void {
     this.calls.remove(ticket);
     this.inflight--;
-    const failed =
-      isNodeFailure(info) ||
-      (this.isFailure !== undefined && info !== undefined && this.isFailure.test(info));
+    const failed = classify(info, this.isFailure);
     // A call that never reached the node (bytesSent: false) says nothing of its latency; unless it
     // failed (a refused connection), it says nothing at all.
     const reached = info?.bytesSent !== false;
+    const record = this.record;
+    if (record !== undefined) {
+      // The selector's own record reads the count here: a success touches no other object (this
+      // call's closure is the guard).
+      this.settled++;
+      if (failed) record.owner.failed(record, info);
+      else if (!reached) record.ignored++;
+    } else if (this.observer !== undefined && (reached || failed)) {
+      this.observer.observe(failed, info);
+    }
     if (!reached && !failed) return;
     const now = this.clock.now();
     const elapsed = now - this.stamp;
@@ -182,7 +229,9 @@ export class EwmaNode extends WrappedNode implements WeightedNode {
     const w = this.sampled ? Math.exp(-Math.max(elapsed, 0) / EWMA_TAU_MS) : 0;
     if (reached) {
       const kept = this.timed ? w : 0;
-      const lag = now > start ? now - start : 0;
+      let lag = now > start ? now - start : 0;
+      // A failure that came back fast (a 503 or 429 shed in a millisecond) is no sign of speed.
+      if (failed && !this.cost.fastFailuresLowerLatency && lag < this.lag) lag = this.lag;
       this.lag = this.lag * kept + lag * (1 - kept);
       this.timed = true;
     }
@@ -204,20 +253,7 @@ function clamp(value: number, min: number, max: number): number {
  */
 export function ewma(options: EwmaOptions = {}): WeightedNodeBuilder {
   const clock = options.clock ?? systemClock;
-  if (options.isFailure !== undefined && typeof options.isFailure !== "function") {
-    throw new InvalidArgumentError(`ewma: isFailure must be a function, got ${typeof options.isFailure}`);
-  }
-  const logger = options.logger;
-  if (
-    logger !== undefined &&
-    (typeof logger !== "object" || logger === null || typeof logger.warn !== "function")
-  ) {
-    throw new InvalidArgumentError("ewma: logger must be an object with a warn(message, details) method");
-  }
-  const isFailure =
-    options.isFailure === undefined
-      ? undefined
-      : new IsFailureGuard(options.isFailure, options.logger, clock);
+  const isFailure = isFailureGuard(options, clock, "ewma");
   const cost = ewmaCost(options.cost ?? DEFAULT_EWMA_COST);
   if (cost === undefined) {
     throw new InvalidArgumentError(
@@ -226,12 +262,14 @@ export function ewma(options: EwmaOptions = {}): WeightedNodeBuilder {
   }
   return {
     name: "ewma",
-    build(node: Node, previous?: WeightedNode): WeightedNode {
+    reportsOutcomes: true,
+    build(node: Node, previous?: WeightedNode, observer?: OutcomeObserver): WeightedNode {
       if (previous instanceof EwmaNode) {
         previous.rebind(node);
+        previous.reportTo(observer);
         return previous;
       }
-      return new EwmaNode(node, clock, isFailure, cost);
+      return new EwmaNode(node, clock, isFailure, cost, observer);
     },
   };
 }

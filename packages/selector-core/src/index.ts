@@ -3,11 +3,13 @@ export { createNode, MAX_WEIGHT, nodeFromInstance, parseWeight } from "./node.js
 export type { NodeInit } from "./node.js";
 export { createSelectorBuilder, DefaultSelector } from "./selector.js";
 export type { SelectorBuilderOptions } from "./selector.js";
+export { DEFAULT_HEALTH } from "./health/health-options.js";
+export type { HealthOptions } from "./health/health-options.js";
 export { DEFAULT_WEIGHT, DirectNode, direct } from "./direct.js";
 export type { DirectOptions } from "./direct.js";
 export { EWMA_PENALTY, EWMA_TAU_MS, EWMA_WEIGHT_TTL_MS, EwmaNode, ewma } from "./ewma.js";
 export type { EwmaOptions } from "./ewma.js";
-export { isNodeFailure } from "./failure.js";
+export { isCancellation, isConnectionFailure, isNodeFailure } from "./failure.js";
 export { systemClock } from "./clock.js";
 // Routing filters that fall back instead of failing a call.
 export { prefer } from "./prefer.js";
@@ -18,6 +20,7 @@ export type { PreferZoneOptions } from "./zone.js";
 export { WrappedNode } from "./wrapped-node.js";
 export { toMetadata } from "./metadata.js";
 export { filterName } from "./filter.js";
+export { pushbackMs } from "./health/pushback.js";
 export { DEFAULT_SUBSET_SIZE, randomSubsetKey, subset } from "./subset.js";
 export { parseEndpoint, selectEndpoint } from "./endpoint.js";
 export type { EndpointFamily, ParsedEndpoint } from "./endpoint.js";

@@ -122,6 +122,29 @@ describe("ewma linear cost", () => {
     expect(n.stats().latencyMs).toBeCloseTo(10 * w + 50 * (1 - w), 12);
   });
 
+  it("takes no latency from a failure that came back faster than the average (a 503 or 429 shed in 1 ms)", () => {
+    for (let i = 0; i < 5; i++) call(n, 20);
+    const before = n.stats().latencyMs!;
+    for (const status of [503, 429]) {
+      clock.advance(100);
+      call(n, 1, { httpStatus: status });
+      expect(n.stats().latencyMs).toBe(before);
+    }
+    // A failure slower than the average (a call that hung to its deadline) counts in full.
+    clock.advance(100);
+    call(n, 1000, { error: new DOMException("deadline", "TimeoutError") });
+    expect(n.stats().latencyMs).toBeGreaterThan(before * 2);
+  });
+
+  it("while Kratos's cost counts a fast failure's latency like any other", () => {
+    const k = ewma({ clock, cost: "kratos" }).build(other) as EwmaNode;
+    for (let i = 0; i < 5; i++) call(k, 20);
+    const before = k.stats().latencyMs!;
+    clock.advance(100);
+    call(k, 1, { httpStatus: 503 });
+    expect(k.stats().latencyMs).toBeLessThan(before);
+  });
+
   it("decays by time after a quiet spell: one good call after 3 s brings a failed node back", () => {
     call(n, 5, refused);
     expect(n.stats().success).toBe(0); // the very first sample replaces the initial values

@@ -22,6 +22,28 @@ export interface BalancerConformanceOptions {
   readonly distribution: "weighted" | "even" | "any";
   /** Selects per distribution check (default 6000). */
   readonly picks?: number;
+  /**
+   * Whether the selector keeps endpoint health (default `true`: the default selector's health layer,
+   * on unless built with `health: false`). Then the suite also checks that a node refusing
+   * connections is ejected and never picked while others are healthy, and that a selector never
+   * runs out of candidates when every node fails. Set `false` for a selector without health.
+   */
+  readonly health?: boolean;
+}
+
+/** What a transport reports for a refused connection. */
+const REFUSED = Object.freeze({
+  error: Object.assign(new Error("connect ECONNREFUSED"), { code: "ECONNREFUSED" }),
+  bytesSent: false,
+});
+
+interface HealthView {
+  health?(): readonly { readonly address: string; readonly state: string }[];
+}
+
+/** The health state of `address` in `selector`, or `undefined` when the selector shows none. */
+function stateOf(selector: HealthView, address: string): string | undefined {
+  return selector.health?.().find((h) => h.address === address)?.state;
 }
 
 function shares(builder: SelectorBuilder, nodes: readonly Node[], picks: number): Map<string, number> {
@@ -167,6 +189,54 @@ export function describeBalancerConformance(options: BalancerConformanceOptions)
         }
       }
     });
+
+    if (options.health !== false) {
+      it("never picks a node the health layer ejected while other nodes are healthy", () => {
+        const selector = options.selector().build();
+        const nodes = makeNodes(4);
+        const bad = nodes[0]!;
+        selector.apply(nodes);
+        // Calls to the bad node are refused until it is ejected (the balancer must pick it first).
+        for (let i = 0; i < 2000 && stateOf(selector, bad.address) !== "ejected"; i++) {
+          const { node, done } = selector.select();
+          done(node === bad ? REFUSED : {});
+        }
+        expect(stateOf(selector, bad.address), "the node refusing connections is ejected").toBe("ejected");
+        // Well within the first ejection (a second): nothing goes to it, the others share the calls.
+        const seen = new Set<Node>();
+        for (let i = 0; i < 300; i++) {
+          const { node, done } = selector.select();
+          expect(node).not.toBe(bad);
+          seen.add(node);
+          done({});
+        }
+        expect(seen.size).toBe(3);
+      });
+
+      it("never runs out of candidates: when every node fails, every node stays selectable", () => {
+        const selector = options.selector().build();
+        const nodes = makeNodes(2);
+        selector.apply(nodes);
+        for (let i = 0; i < 200; i++) {
+          const { done } = selector.select();
+          done(REFUSED);
+        }
+        const seen = new Set<Node>();
+        for (let i = 0; i < 200; i++) {
+          const { node, done } = selector.select();
+          seen.add(node);
+          done(REFUSED);
+        }
+        expect(seen.size, "both nodes still get calls when no node is healthy").toBe(2);
+        // A success ends an ejection at once: the fleet is served as soon as it answers.
+        for (let i = 0; i < 20; i++) selector.select().done({});
+        expect(nodes.map((n) => stateOf(selector, n.address))).not.toContain("ejected");
+        const only = makeNode({ address: "10.2.2.2:80" });
+        selector.apply([only]);
+        for (let i = 0; i < 10; i++) selector.select().done(REFUSED);
+        expect(selector.select().node).toBe(only);
+      });
+    }
 
     it("keeps the previous list when an apply is refused", () => {
       const selector = options.selector().build();
