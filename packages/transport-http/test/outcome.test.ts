@@ -39,12 +39,14 @@ it("reports the final status of a reply that starts with 103 Early Hints, not th
   expect(outcomes.map((o) => o.httpStatus)).toEqual([503]);
 });
 
-it("reports a refused connection as an error with nothing sent", async () => {
-  server = createServer(() => {});
+async function listen(handler: Parameters<typeof createServer>[1]): Promise<number> {
+  server = createServer(handler);
   await new Promise<void>((resolve) => server!.listen(0, "127.0.0.1", resolve));
-  const port = (server.address() as AddressInfo).port;
-  await new Promise((resolve) => server!.close(resolve));
-  server = undefined;
+  return (server.address() as AddressInfo).port;
+}
+
+/** Sends one request that must fail to 127.0.0.1:`port`; returns the one outcome done got. */
+async function failedRequest(port: number): Promise<DoneInfo> {
   const outcomes: DoneInfo[] = [];
   const client = await createClient({
     endpoint: `http://127.0.0.1:${port}`,
@@ -53,8 +55,17 @@ it("reports a refused connection as an error with nothing sent", async () => {
   await expect(client.request("/")).rejects.toThrow();
   await client.destroy();
   expect(outcomes).toHaveLength(1);
-  expect(outcomes[0]).toMatchObject({ bytesSent: false, httpStatus: undefined });
-  expect((outcomes[0]!.error as { code?: string }).code).toBe("ECONNREFUSED");
+  return outcomes[0]!;
+}
+
+it("reports a refused connection as an error with nothing sent", async () => {
+  const port = await listen(() => {});
+  await new Promise((resolve) => server!.close(resolve));
+  server = undefined;
+  const outcome = await failedRequest(port);
+  expect(outcome).toMatchObject({ bytesSent: false, httpStatus: undefined });
+  expect((outcome.error as { code?: string }).code).toBe("ECONNREFUSED");
+  expect(isNodeFailure(outcome)).toBe(true);
 });
 
 /** wrr, recording at done time what a health layer reads of each outcome. */
@@ -81,12 +92,6 @@ function pushbackSelector(seen: { status?: number; retryAfter?: string; failure:
       };
     },
   };
-}
-
-async function listen(handler: Parameters<typeof createServer>[1]): Promise<number> {
-  server = createServer(handler);
-  await new Promise<void>((resolve) => server!.listen(0, "127.0.0.1", resolve));
-  return (server.address() as AddressInfo).port;
 }
 
 it("hands done the Retry-After of a 503 and of a 429 reply, through request, fetch and a controller-shaped handler", async () => {
@@ -138,15 +143,8 @@ it("hands done the Retry-After of a 503 and of a 429 reply, through request, fet
 it("reports a server that drops every connection at once as a connection-level failure", async () => {
   const port = await listen(() => {});
   server!.on("connection", (socket) => socket.destroy());
-  const outcomes: DoneInfo[] = [];
-  const client = await createClient({
-    endpoint: `http://127.0.0.1:${port}`,
-    selector: recordingSelector(outcomes),
-  });
-  await expect(client.request("/")).rejects.toThrow();
-  await client.destroy();
-  expect(outcomes).toHaveLength(1);
-  expect(outcomes[0]).toMatchObject({ httpStatus: undefined, bytesReceived: false });
-  expect((outcomes[0]!.error as { code?: string }).code).toBe("UND_ERR_SOCKET");
-  expect(isNodeFailure(outcomes[0])).toBe(true);
+  const outcome = await failedRequest(port);
+  expect(outcome).toMatchObject({ httpStatus: undefined, bytesReceived: false });
+  expect((outcome.error as { code?: string }).code).toBe("UND_ERR_SOCKET");
+  expect(isNodeFailure(outcome)).toBe(true);
 });
