@@ -17,18 +17,29 @@ describe("the demo's command line", () => {
       balancers: ["wrr", "p2c", "random"],
       transports: ["http", "grpc"],
       registry: "memory",
+      health: true,
       json: false,
       out: OUT,
     });
   });
 
   it("reads lists, numbers and flags, with or without a leading --", () => {
-    const args = ["--balancer", "p2c,wrr", "--transport=grpc", "--requests", "40", "--json"];
+    const args = [
+      "--balancer",
+      "p2c,wrr",
+      "--transport=grpc",
+      "--requests",
+      "40",
+      "--health",
+      "off",
+      "--json",
+    ];
     for (const argv of [args, ["--", ...args]]) {
       expect(parseDemoArgs(argv, { out: OUT })).toMatchObject({
         balancers: ["p2c", "wrr"],
         transports: ["grpc"],
         requests: 40,
+        health: false,
         json: true,
       });
     }
@@ -49,6 +60,7 @@ describe("the demo's command line", () => {
     [["--balancer", "wrr,rr"], /unknown balancer "rr"; use wrr, p2c, random or all/],
     [["--transport", "udp"], /unknown transport "udp"; use http, grpc or all/],
     [["--registry", "etcd"], /unknown registry "etcd"; use memory or consul/],
+    [["--health", "maybe"], /--health must be on or off, got "maybe"/],
   ])("refuses %j with a UsageError saying what to change", (argv, message) => {
     expect(() => parse(...argv)).toThrow(UsageError);
     expect(() => parse(...argv)).toThrow(message);
@@ -74,6 +86,10 @@ describe("the demo's process", () => {
     const result = demo("--json", "--requests", "20", "--balancer", "wrr", "--transport", "http");
     expect(result.status).toBe(0);
     const parsed = JSON.parse(result.stdout);
-    expect(parsed).toMatchObject({ broken: false, summaries: [{ balancer: "wrr", transport: "http" }] });
+    expect(parsed).toMatchObject({
+      health: true,
+      broken: false,
+      summaries: [{ balancer: "wrr", transport: "http", flaky: { id: "i6", twin: { id: "i4" } } }],
+    });
   });
 });
