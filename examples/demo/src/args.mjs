@@ -16,6 +16,8 @@ transport, prints a table per run and writes an HTML report. Exits 1 if routing 
 Options:
   --requests <n>       calls per run, an integer of at least 10 (default 1500)
   --concurrency <n>    calls in flight, an integer of at least 1 (default 16)
+  --rate <n>           calls started per second, an integer, 0 for as fast as they go (default
+                       500: a run of 1500 calls lasts 3 s, long enough for endpoint health to act)
   --balancer <list>    wrr, p2c, random, comma-separated, or all (default all)
   --transport <list>   http, grpc, comma-separated, or all (default all)
   --registry <name>    memory (embedded), or consul: the agent at CONSUL_HTTP_ADDR, else a local
@@ -54,7 +56,8 @@ function integer(flag, value, min) {
 
 /**
  * Reads the demo's arguments (`process.argv.slice(2)`). Returns `{ help: true }` for -h/--help,
- * else `{ help: false, requests, concurrency, balancers, transports, registry, health, json, out }`
+ * else `{ help: false, requests, concurrency, rate, balancers, transports, registry, health, json,
+ * out }`
  * (`health` a boolean).
  * @throws UsageError for an unknown flag, a missing value, a stray argument or a value out of range.
  */
@@ -66,6 +69,7 @@ export function parseDemoArgs(argv, { out }) {
       options: {
         requests: { type: "string", default: "1500" },
         concurrency: { type: "string", default: "16" },
+        rate: { type: "string", default: "500" },
         balancer: { type: "string", default: "all" },
         registry: { type: "string", default: "memory" },
         health: { type: "string", default: "on" },
@@ -94,6 +98,7 @@ export function parseDemoArgs(argv, { out }) {
     help: false,
     requests: integer("requests", values.requests, 10),
     concurrency: integer("concurrency", values.concurrency, 1),
+    rate: integer("rate", values.rate, 0),
     balancers: list("balancer", values.balancer, BALANCER_NAMES),
     transports: list("transport", values.transport, TRANSPORT_NAMES),
     registry: values.registry,

@@ -30,7 +30,7 @@ const { createProgress } = await import("./progress.mjs");
 const { openRegistry } = await import("./registry.mjs");
 const { printTables, writeReport } = await import("./report.mjs");
 
-const { requests, concurrency, balancers, transports, health } = flags;
+const { requests, concurrency, rate, balancers, transports, health } = flags;
 // Endpoint health is on by default in every balancer; `health: false` routes as Kratos does.
 const options = health ? undefined : { health: false };
 const BALANCERS = { wrr: () => wrr(options), p2c: () => p2c(options), random: () => random(options) };
@@ -54,7 +54,8 @@ async function midway() {
 
 log(
   `demo: ${fleet.length} helloworld instances on loopback (${INSTANCES.map((i) => `${i.id} ${i.version}`).join(", ")}), ` +
-    `registry: ${registry.label}; ${requests} calls per run, ${concurrency} in flight; endpoint health ${health ? "on" : "off"}`,
+    `registry: ${registry.label}; ${requests} calls per run${rate > 0 ? ` at ${rate}/s` : ""}, ${concurrency} in flight; ` +
+    `endpoint health ${health ? "on" : "off"}`,
 );
 const progress = createProgress(requests * balancers.length * transports.length);
 const summaries = [];
@@ -72,6 +73,7 @@ try {
         fleet,
         requests,
         concurrency,
+        rate,
         midway,
         progress: () => progress.tick(),
       });

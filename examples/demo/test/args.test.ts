@@ -14,6 +14,7 @@ describe("the demo's command line", () => {
       help: false,
       requests: 1500,
       concurrency: 16,
+      rate: 500,
       balancers: ["wrr", "p2c", "random"],
       transports: ["http", "grpc"],
       registry: "memory",
@@ -24,21 +25,14 @@ describe("the demo's command line", () => {
   });
 
   it("reads lists, numbers and flags, with or without a leading --", () => {
-    const args = [
-      "--balancer",
-      "p2c,wrr",
-      "--transport=grpc",
-      "--requests",
-      "40",
-      "--health",
-      "off",
-      "--json",
-    ];
+    const args = ["--balancer", "p2c,wrr", "--transport=grpc", "--requests", "40", "--rate=0"];
+    args.push("--health", "off", "--json");
     for (const argv of [args, ["--", ...args]]) {
       expect(parseDemoArgs(argv, { out: OUT })).toMatchObject({
         balancers: ["p2c", "wrr"],
         transports: ["grpc"],
         requests: 40,
+        rate: 0,
         health: false,
         json: true,
       });
@@ -57,6 +51,7 @@ describe("the demo's command line", () => {
     [["--requests", "5"], /--requests must be an integer of at least 10, got "5"/],
     [["--requests", "1e3x"], /--requests must be an integer/],
     [["--concurrency", "0"], /--concurrency must be an integer of at least 1/],
+    [["--rate=-5"], /--rate must be an integer of at least 0, got "-5"/],
     [["--balancer", "wrr,rr"], /unknown balancer "rr"; use wrr, p2c, random or all/],
     [["--transport", "udp"], /unknown transport "udp"; use http, grpc or all/],
     [["--registry", "etcd"], /unknown registry "etcd"; use memory or consul/],

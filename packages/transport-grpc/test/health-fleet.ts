@@ -15,9 +15,9 @@ import { type GreeterClient, sayHello, startServers, type TestServer } from "./s
 /** How many servers a fleet lists. */
 export const FLEET_SIZE = 6;
 /** Fake time a good answer takes, ms. */
-export const SERVE_MS = 2;
+export const SERVE_MS = 1;
 /** Fake time from the end of one call of a measurement to the next, ms. */
-export const STEP_MS = 8;
+export const STEP_MS = 2;
 
 /** Whether the `k`-th call (from 0) fails when `percent` of them do, spread evenly. */
 export function failsCall(k: number, percent: number): boolean {
@@ -82,14 +82,27 @@ export async function startHealthFleet(options: {
 }
 
 /**
- * Calls until every live server of `fleet` has answered once (its subchannel is READY and picked),
- * at most `limit` calls, then arms the fleet.
+ * Fake time the warm-up lets pass once every server answered, ms: longer than a slow start. The
+ * policy applies the READY subchannels as they connect, one by one, so every node but the first
+ * joins a list that has nodes and ramps up; the measurements start once the ramps are over.
  */
-export async function warmUp(client: GreeterClient, fleet: HealthFleet, limit = 200): Promise<void> {
+export const SETTLE_MS = 30_000;
+
+/**
+ * Calls until every live server of `fleet` has answered once (its subchannel is READY and picked),
+ * at most `limit` calls, lets {@link SETTLE_MS} pass, then arms the fleet.
+ */
+export async function warmUp(
+  client: GreeterClient,
+  fleet: HealthFleet,
+  clock: FakeClock,
+  limit = 200,
+): Promise<void> {
   for (let i = 0; i < limit && fleet.live.some((s) => s.hits === 0); i++) await sayHello(client);
   if (fleet.live.some((s) => s.hits === 0)) {
     throw new Error(`health fleet: a live server got no call in ${limit} warm-up calls`);
   }
+  clock.advance(SETTLE_MS);
   fleet.arm();
 }
 

@@ -13,9 +13,9 @@ import { startServers, type TestServer } from "./servers.js";
 /** How many servers a fleet lists. */
 export const FLEET_SIZE = 6;
 /** Fake time a good answer takes, ms. */
-export const SERVE_MS = 2;
+export const SERVE_MS = 1;
 /** Fake time from the end of one request of a measurement to the next, ms. */
-export const STEP_MS = 8;
+export const STEP_MS = 2;
 
 /** Whether the `k`-th request (from 0) fails when `percent` of them do, spread evenly. */
 export function failsRequest(k: number, percent: number): boolean {
