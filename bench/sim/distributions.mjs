@@ -51,3 +51,25 @@ export function describeDist(dist) {
       return dist.kind;
   }
 }
+
+/**
+ * A Zipf law over keys 0 … count − 1: key k is drawn with probability ∝ 1 / (k + 1)^exponent (key 0
+ * the hottest). Returns a function that draws one key from `random`.
+ */
+export function zipf(count, exponent, random) {
+  const cdf = new Float64Array(count);
+  let sum = 0;
+  for (let k = 0; k < count; k++) cdf[k] = sum += 1 / (k + 1) ** exponent;
+  for (let k = 0; k < count; k++) cdf[k] /= sum;
+  return () => {
+    const u = random();
+    let lo = 0;
+    let hi = count - 1;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (cdf[mid] < u) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  };
+}

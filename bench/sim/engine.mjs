@@ -6,7 +6,7 @@
 
 import { createNode } from "@switchyard/selector-core";
 import { createFakeClock, seededRandom } from "@switchyard/testkit";
-import { sampler } from "./distributions.mjs";
+import { sampler, zipf } from "./distributions.mjs";
 import { EventHeap } from "./heap.mjs";
 
 /** How a backend answers right now. */
@@ -54,7 +54,10 @@ export class Backend {
       address,
       serviceName: "sim",
       initialWeight: spec.weight,
+      ...(spec.zone === undefined ? {} : { metadata: { zone: spec.zone } }),
     });
+    /** The backend's zone (metadata `zone`), if the scenario has zones. */
+    this.zone = spec.zone;
     this.workers = spec.workers;
     this.mean = spec.service.mean;
     this.sample = sampler(spec.service);
@@ -102,6 +105,8 @@ class Call {
     this.u2 = u2;
     this.uError = uError;
     this.settled = false;
+    /** Network time the reply adds on its way back to the client, ms (a call to another zone). */
+    this.rttMs = 0;
     this.generation = 0;
     this.info = undefined;
     /** Failed without reaching a worker (refused, or rejected at once): settles at `due` on its own. */
@@ -122,8 +127,10 @@ class Control {
 
 /**
  * Runs one scenario with one balancer. `spec.make(ctx)` returns a chooser
- * `{ update(view), pick() → Backend }` that leaves the pick's done callback in `chooser.done`.
- * Returns the raw measurements (see metrics.mjs for what is derived from them).
+ * `{ update(view), pick(key) → Backend }` that leaves the pick's done callback in `chooser.done`
+ * (and, when it stands for callers in several zones, the network time of the call's reply in
+ * `chooser.rttMs`); `key` is the call's key in scenarios with `keys` (a Zipf law over key numbers),
+ * else undefined. Returns the raw measurements (see metrics.mjs for what is derived from them).
  *
  * `ctx` holds what the references read: per backend index, `loads` (calls queued or in service per
  * worker), `failing` (1 while it fails all or a share of its calls), `service` (its mean service
@@ -170,6 +177,21 @@ export function simulate(scenario, spec, { seed = 1 } = {}) {
   let errors = 0;
   let noNode = 0;
   let failingPicks = 0;
+  /** Per backend: calls picked and not yet settled (the client's view), and the most at once. */
+  const inflight = new Int32Array(backends.length);
+  const peakInflight = new Int32Array(backends.length);
+  /** Per backend: the most calls it held at once (queued or in service; the server's view). */
+  const peakHeld = new Int32Array(backends.length);
+  /** Keys (scenario.keys): each call's key from a Zipf law, and after the warm-up each call's key and backend. */
+  const nextKey =
+    scenario.keys === undefined
+      ? undefined
+      : zipf(scenario.keys.count, scenario.keys.exponent, seededRandom(mix(seed, `${scenario.name}/keys`)));
+  let keyLog = { keys: new Int32Array(0), backends: new Int32Array(0), count: 0 };
+  if (nextKey !== undefined) {
+    const size = Math.ceil(rate * (duration - warmup) * 1.1) + 1024;
+    keyLog = { keys: new Int32Array(size), backends: new Int32Array(size), count: 0 };
+  }
   /** Each change of the client's node list: time, the backends in it, and the watched events. */
   const views = [];
   const watches = [];
@@ -208,6 +230,7 @@ export function simulate(scenario, spec, { seed = 1 } = {}) {
 
   const settle = (call, t, info) => {
     call.settled = true;
+    inflight[call.backend.index]--;
     if (info !== undefined) failures[(call.arrival / BUCKET_MS) | 0]++;
     if (call.arrival >= warmup) {
       if (recorded === latencies.length) {
@@ -260,6 +283,8 @@ export function simulate(scenario, spec, { seed = 1 } = {}) {
       backend.queue.push(call);
     }
     loads[backend.index] = backend.loadPerWorker();
+    const held = backend.busy + backend.queue.length - backend.queueHead;
+    if (held > peakHeld[backend.index]) peakHeld[backend.index] = held;
   };
 
   const finish = (call, now) => {
@@ -270,7 +295,11 @@ export function simulate(scenario, spec, { seed = 1 } = {}) {
     const backend = call.backend;
     if (call.generation !== backend.generation) return; // lost when the backend was killed
     backend.busy--;
-    if (!call.settled) settle(call, now, call.info);
+    if (!call.settled) {
+      if (call.rttMs > 0)
+        detach(call, now, call.rttMs, call.info); // the reply is on its way
+      else settle(call, now, call.info);
+    }
     // Next queued call; calls whose client gave up are dropped (the server sees the cancellation).
     const queue = backend.queue;
     while (backend.queueHead < queue.length && backend.busy < backend.workers) {
@@ -454,9 +483,11 @@ export function simulate(scenario, spec, { seed = 1 } = {}) {
       for (const b of ramping) service[b.index] = b.serviceAt(t);
       const bucket = (t / BUCKET_MS) | 0;
       arrivals[bucket]++;
+      // The key is drawn from its own stream: scenarios without keys see the same workload as before.
+      const key = nextKey === undefined ? undefined : nextKey();
       let backend;
       try {
-        backend = chooser.pick();
+        backend = chooser.pick(key);
       } catch (error) {
         if (error?.code !== "NO_AVAILABLE_NODE") throw error;
         noNode++;
@@ -466,11 +497,20 @@ export function simulate(scenario, spec, { seed = 1 } = {}) {
       }
       picks[backend.index * buckets + bucket]++;
       totals[bucket]++;
+      if (++inflight[backend.index] > peakInflight[backend.index])
+        peakInflight[backend.index] = inflight[backend.index];
+      if (key !== undefined && t >= warmup) {
+        if (keyLog.count === keyLog.keys.length) keyLog = grownLog(keyLog);
+        keyLog.keys[keyLog.count] = key;
+        keyLog.backends[keyLog.count++] = backend.index;
+      }
       if (t >= warmup) {
         sharePicks[backend.index]++;
         if (backend.failing()) failingPicks++;
       }
       const call = new Call(t, backend, chooser.done, u1, u2, uError);
+      // A chooser that stands for callers in several zones says what the call's way back costs.
+      call.rttMs = chooser.rttMs ?? 0;
       pending.push(call);
       arrive(backend, call, t);
     }
@@ -484,7 +524,15 @@ export function simulate(scenario, spec, { seed = 1 } = {}) {
     errors,
     noNode,
     failingPicks,
-    backends: backends.map((b) => ({ index: b.index, address: b.address, capacity: b.capacity })),
+    backends: backends.map((b) => ({
+      index: b.index,
+      address: b.address,
+      capacity: b.capacity,
+      zone: b.zone,
+    })),
+    peakInflight: Array.from(peakInflight),
+    peakHeld: Array.from(peakHeld),
+    keyLog,
     sharePicks,
     picks,
     totals,
@@ -494,6 +542,14 @@ export function simulate(scenario, spec, { seed = 1 } = {}) {
     views,
     watches,
   };
+}
+
+function grownLog(log) {
+  const keys = new Int32Array(log.keys.length * 2);
+  const backends = new Int32Array(log.keys.length * 2);
+  keys.set(log.keys);
+  backends.set(log.backends);
+  return { keys, backends, count: log.count };
 }
 
 function addressOf(i) {

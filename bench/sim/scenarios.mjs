@@ -10,11 +10,13 @@ const FAULT = Object.freeze({ from: 8000, to: 18_000 });
 const GRAY = Object.freeze({ from: 4000, to: 24_000, share: 0.25, nodes: [0] });
 const FLEET = Array.from({ length: 10 }, (_, i) => i);
 
-function fleet(count, spec = {}) {
+/** `count` backends of 4 workers and 10 ms log-normal service, with `spec`'s fields on top. */
+export function fleet(count, spec = {}) {
   return Array.from({ length: count }, () => ({ workers: 4, service: LOGNORMAL, ...spec }));
 }
 
-function scenario(fields) {
+/** A scenario with the defaults above, `fields` on top. */
+export function scenario(fields) {
   return {
     backends: fleet(10),
     utilisation: 0.7,

@@ -1,12 +1,20 @@
 // What the benchmark measures: the selectors under test, the node lists they run over, and one
 // operation per case. Everything is built from the public API of the built packages.
 
+import { hash } from "@switchyard/balancer-hash";
 import { p2c } from "@switchyard/balancer-p2c";
 import { random } from "@switchyard/balancer-random";
 import { wrr } from "@switchyard/balancer-wrr";
 import { version } from "@switchyard/filter-version";
 import { createNode } from "@switchyard/selector-core";
 import { naiveP2c } from "./naive-p2c.mjs";
+
+// The keys of the hash rows: each select reads the next of 1,024 (a user id, a session), so every
+// case below runs as it is, with no per-call attributes to build.
+const KEYS = Array.from({ length: 1024 }, (_, i) => `user-${i}`);
+let keyIndex = 0;
+const nextKey = () => KEYS[(keyIndex = (keyIndex + 1) & 1023)];
+const noKey = () => undefined;
 
 /** The selector builders, by the name the tables use. */
 export const BALANCERS = {
@@ -17,6 +25,10 @@ export const BALANCERS = {
   "p2c-linear": () => p2c(),
   random: () => random(),
   "naive-p2c": () => naiveP2c(),
+  // Consistent hashing with bounded loads: a key per call; and calls without a key (two nodes drawn
+  // by weight, the one with fewer calls in flight wins).
+  hash: () => hash({ key: nextKey }),
+  "hash-nokey": () => hash({ key: noKey }),
 };
 
 export const SIZES = [10, 1000, 10_000];

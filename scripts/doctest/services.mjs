@@ -7,6 +7,9 @@
 //                     greeter in namespace default: SRV _http._tcp.greeter.default.svc.cluster.local
 //                     (port 8000) and _grpc._tcp.… (port 50051), both to greeter-0.greeter.default.
 //                     svc.cluster.local, which is 127.0.0.1, as greeter.default.svc.cluster.local is
+//   kubernetes        the Kubernetes double of @switchyard/testkit/kubernetes (TLS, a token), with
+//                     Service "api" in namespace "default": one ready endpoint, 127.0.0.1, ports
+//                     http 8000 and grpc 50051; KUBECONFIG points at a kubeconfig for it
 //   http@host:port    a helloworld HTTP server: any path answers {"message":"Hello <name>"}
 //   grpc@host:port    a helloworld.Greeter gRPC server (bench/grpc/helloworld.proto, which the snippet
 //                     finds in its folder)
@@ -15,7 +18,7 @@
 // snippet names), so snippets read as written; a port already taken fails the step, saying so.
 import { spawn } from "node:child_process";
 import { once } from "node:events";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createServer as createHttpServer } from "node:http";
 import { createRequire } from "node:module";
 import { createServer as createNetServer } from "node:net";
@@ -23,9 +26,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 
-/** Parses one `needs=` item: `etcd`, `consul`, `dns`, `http@127.0.0.1:8000`, `grpc@127.0.0.1:50051`. */
+/** Parses one `needs=` item: `etcd`, `consul`, `dns`, `kubernetes`, `http@127.0.0.1:8000`, `grpc@127.0.0.1:50051`. */
 export function parseNeed(item) {
-  if (item === "etcd" || item === "consul" || item === "dns") return { kind: item, key: item };
+  if (item === "etcd" || item === "consul" || item === "dns" || item === "kubernetes")
+    return { kind: item, key: item };
   const match = /^(http|grpc)@(127\.0\.0\.1|localhost):(\d{1,5})$/.exec(item);
   if (match === null) return undefined;
   return { kind: match[1], host: match[2], port: Number(match[3]), key: item };
@@ -171,6 +175,43 @@ async function startConsul(root) {
   return { env: { CONSUL_HTTP_ADDR: double.address }, stop: () => double.close() };
 }
 
+async function startKubernetes(root) {
+  const url = pathToFileURL(join(root, "packages/testkit/dist/kubernetes.js")).href;
+  const { startKubernetesDouble } = await import(url);
+  const double = await startKubernetesDouble({
+    tls: true,
+    users: [{ name: "doctest", token: "doctest-token" }],
+  });
+  double.apply({
+    kind: "EndpointSlice",
+    metadata: { name: "api-x7k2p", labels: { "kubernetes.io/service-name": "api" } },
+    addressType: "IPv4",
+    ports: [
+      { name: "http", port: 8000, protocol: "TCP" },
+      { name: "grpc", port: 50051, protocol: "TCP", appProtocol: "kubernetes.io/h2c" },
+    ],
+    endpoints: [
+      {
+        addresses: ["127.0.0.1"],
+        conditions: { ready: true, serving: true, terminating: false },
+        targetRef: { kind: "Pod", namespace: "default", name: "api-6d5f8b7c9-x7k2p" },
+        nodeName: "node-1",
+        zone: "zone-a",
+      },
+    ],
+  });
+  const dir = mkdtempSync(join(tmpdir(), "switchyard-doctest-kube-"));
+  const kubeconfig = join(dir, "config");
+  writeFileSync(kubeconfig, double.kubeconfig({ token: "doctest-token" }));
+  return {
+    env: { KUBECONFIG: kubeconfig },
+    stop: async () => {
+      await double.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
 async function startHttp(need) {
   const server = createHttpServer((request, response) => {
     const name = new URL(request.url ?? "/", "http://x").searchParams.get("name") ?? "world";
@@ -227,9 +268,11 @@ export async function startServices(needs, { root, protoFile }) {
             ? await startDns()
             : need.kind === "consul"
               ? await startConsul(root)
-              : need.kind === "http"
-                ? await startHttp(need)
-                : await startGrpc(root, need, protoFile);
+              : need.kind === "kubernetes"
+                ? await startKubernetes(root)
+                : need.kind === "http"
+                  ? await startHttp(need)
+                  : await startGrpc(root, need, protoFile);
       started.push(service);
       envs.set(need.key, service.env);
     }

@@ -9,6 +9,10 @@ export { EWMA_PENALTY, EWMA_TAU_MS, EWMA_WEIGHT_TTL_MS, EwmaNode, ewma } from ".
 export type { EwmaOptions } from "./ewma.js";
 export { isNodeFailure } from "./failure.js";
 export { systemClock } from "./clock.js";
+// Routing filters that fall back instead of failing a call.
+export { prefer } from "./prefer.js";
+export { DEFAULT_ZONE_MIN_NODES, DEFAULT_ZONE_MIN_SHARE, preferZone, ZONE_ENV } from "./zone.js";
+export type { PreferZoneOptions } from "./zone.js";
 
 // For balancer, registry and transport authors.
 export { WrappedNode } from "./wrapped-node.js";

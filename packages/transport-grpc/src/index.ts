@@ -21,6 +21,7 @@ export { createRouteInterceptor } from "./route.js";
 export type { RouteOptions } from "./route.js";
 export { callMetadata, callMethod } from "./call-context.js";
 export type { CallAttributes } from "./call-context.js";
+export { keyFromMetadata } from "./hash-key.js";
 export type { CallStatus } from "./policy/outcome.js";
 // The errors a wait for the first instances rejects with (the shared resolver loop's), so they
 // can be matched without importing selector-core.

@@ -2,6 +2,7 @@ import type { Node, NodeFilter, SelectOptions, Selector } from "@switchyard/api"
 import { Dispatcher } from "undici";
 import { ControllerOutcomeHandler, OutcomeHandler } from "./outcome.js";
 import type { ThrowReport } from "./report.js";
+import { RequestSelectOptions } from "./request-context.js";
 
 /** What every view of one client's dispatcher shares. */
 export interface DispatcherCore {
@@ -98,13 +99,9 @@ export class SwitchyardDispatcher extends Dispatcher {
     );
   }
 
-  private selectOptions(options: Dispatcher.DispatchOptions): SelectOptions | undefined {
-    if (this.filters.length === 0) return undefined;
-    return {
-      filters: this.filters,
-      attributes: { method: options.method, path: options.path, headers: options.headers },
-      signal: (options as { signal?: AbortSignal }).signal,
-    };
+  // Always given, filters or not: the balancer may route on the request too (consistent hashing).
+  private selectOptions(options: Dispatcher.DispatchOptions): SelectOptions {
+    return new RequestSelectOptions(this.filters, options);
   }
 
   override close(): Promise<void>;

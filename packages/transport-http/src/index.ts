@@ -6,6 +6,7 @@ export { ClientClosedError, HttpStatusError } from "./errors.js";
 // What a blocking createClient and client.ready() reject with (the shared resolver's errors).
 export { ResolverClosedError, ResolveTimeoutError } from "@switchyard/selector-core";
 export { requestHeader } from "./headers.js";
+export { keyFromHeader } from "./hash-key.js";
 
 // For composing with undici directly.
 export { SwitchyardDispatcher } from "./dispatcher.js";

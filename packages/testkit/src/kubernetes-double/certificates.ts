@@ -1,0 +1,58 @@
+// A fixed certificate authority, server certificate (127.0.0.1, ::1, localhost) and client
+// certificate, valid until 2126, so that the double can serve HTTPS and verify client
+// certificates without openssl on the machine. They protect nothing: the keys are public, here.
+
+/** The certificate authority that signed both certificates below (PEM). */
+export const DOUBLE_CA = `-----BEGIN CERTIFICATE-----
+MIIBqzCCAVGgAwIBAgIUWd8GG2iUhhOhDF2RObjyyA1lVcUwCgYIKoZIzj0EAwIw
+KjEoMCYGA1UEAwwfc3dpdGNoeWFyZC1rdWJlcm5ldGVzLWRvdWJsZS1jYTAgFw0y
+NjEyMDYwMzU2MzJaGA8yMTI2MTExMjAzNTYzMlowKjEoMCYGA1UEAwwfc3dpdGNo
+eWFyZC1rdWJlcm5ldGVzLWRvdWJsZS1jYTBZMBMGByqGSM49AgEGCCqGSM49AwEH
+A0IABGnclwK5FKvJ8lBrdLGil7mFVyZJFPyWLl8lxkAMXsHWkyZr3Wtp2Z9JubZ2
+HEsBXUcoLEo88TgNqU8HfK4oSpWjUzBRMB0GA1UdDgQWBBQzS7TxyUSVFPtAzm1F
+MVlGXqNK0zAfBgNVHSMEGDAWgBQzS7TxyUSVFPtAzm1FMVlGXqNK0zAPBgNVHRMB
+Af8EBTADAQH/MAoGCCqGSM49BAMCA0gAMEUCIQCF8fiEjpTg4BuDKDkeWYtccONL
+HVlRzjg3Q8yVNm2z0gIgVKFb0Cm7/TjGQWm/UW2jb1w8Qcr2yCez2ghd0gQcfMY=
+-----END CERTIFICATE-----`;
+
+/** The server certificate (PEM), for 127.0.0.1, ::1 and localhost. */
+export const DOUBLE_SERVER_CERT = `-----BEGIN CERTIFICATE-----
+MIIB0jCCAXegAwIBAgIUXCvM3Ba68fr/usrleCrR+qp2/wgwCgYIKoZIzj0EAwIw
+KjEoMCYGA1UEAwwfc3dpdGNoeWFyZC1rdWJlcm5ldGVzLWRvdWJsZS1jYTAgFw0y
+NjEyMDYwMzU2MzJaGA8yMTI2MTExMjAzNTYzMlowHDEaMBgGA1UEAwwRa3ViZXJu
+ZXRlcy1kb3VibGUwWTATBgcqhkjOPQIBBggqhkjOPQMBBwNCAASmOzit+fYvJ/kl
+MTq+AiiTZwwBp4O8wR+f6lYaDmGt+7uAxK1w/D3ptRyj/8NuwwQurMN2O2j6OK+o
+S16k2oQ+o4GGMIGDMCwGA1UdEQQlMCOHBH8AAAGHEAAAAAAAAAAAAAAAAAAAAAGC
+CWxvY2FsaG9zdDATBgNVHSUEDDAKBggrBgEFBQcDATAdBgNVHQ4EFgQUT2ClpcgR
+ecQq+f8B7MHf9cjPoa8wHwYDVR0jBBgwFoAUM0u08clElRT7QM5tRTFZRl6jStMw
+CgYIKoZIzj0EAwIDSQAwRgIhAJyurYjS8QEZE3T8ak8I+/JTG+DUEK0A71D60a0C
+Ok7VAiEA5Igoy5ukbO+gW2SFOSnlHQyROojVgRTgoM2BfJD5QEE=
+-----END CERTIFICATE-----`;
+
+/** The server certificate's private key (PEM, PKCS #8). */
+export const DOUBLE_SERVER_KEY = `-----BEGIN PRIVATE KEY-----
+MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQgMK8UKGODOS96f9DH
+O3CfdEStE4b+OLyyG3y/pJODz7WhRANCAASmOzit+fYvJ/klMTq+AiiTZwwBp4O8
+wR+f6lYaDmGt+7uAxK1w/D3ptRyj/8NuwwQurMN2O2j6OK+oS16k2oQ+
+-----END PRIVATE KEY-----`;
+
+/** A client certificate (PEM): user `switchyard-client`, group `system:masters`. */
+export const DOUBLE_CLIENT_CERT = `-----BEGIN CERTIFICATE-----
+MIIBujCCAWCgAwIBAgIUXCvM3Ba68fr/usrleCrR+qp2/wkwCgYIKoZIzj0EAwIw
+KjEoMCYGA1UEAwwfc3dpdGNoeWFyZC1rdWJlcm5ldGVzLWRvdWJsZS1jYTAgFw0y
+NjEyMDYwMzU2MzJaGA8yMTI2MTExMjAzNTYzMlowNTEXMBUGA1UECgwOc3lzdGVt
+Om1hc3RlcnMxGjAYBgNVBAMMEXN3aXRjaHlhcmQtY2xpZW50MFkwEwYHKoZIzj0C
+AQYIKoZIzj0DAQcDQgAEAPrTNY3bdymkkA2PbqIBm6hmGph4AlGMBnGdemrFAzgT
+LWAd/F4bSmnwbAo52ylktJn0W8FBCeElgXPNERciFKNXMFUwEwYDVR0lBAwwCgYI
+KwYBBQUHAwIwHQYDVR0OBBYEFG9+BOzO831MhMUuFDtaAYTNV7fOMB8GA1UdIwQY
+MBaAFDNLtPHJRJUU+0DObUUxWUZeo0rTMAoGCCqGSM49BAMCA0gAMEUCID9WltqH
+M4AXk3Iid/QKE57u698GSfUo1NYFgp3IRanfAiEApBH3oVGPQKnR1gz8bT0o9PCk
+ctfTKLscStj2YOEui6c=
+-----END CERTIFICATE-----`;
+
+/** The client certificate's private key (PEM, PKCS #8). */
+export const DOUBLE_CLIENT_KEY = `-----BEGIN PRIVATE KEY-----
+MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQgp9z9i1RR2LEYs9cI
+azmbKserYPk6HdNi0UmCJ1eRWyGhRANCAAQA+tM1jdt3KaSQDY9uogGbqGYamHgC
+UYwGcZ16asUDOBMtYB38XhtKafBsCjnbKWS0mfRbwUEJ4SWBc80RFyIU
+-----END PRIVATE KEY-----`;

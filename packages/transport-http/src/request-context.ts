@@ -1,0 +1,27 @@
+import type { NodeFilter, SelectOptions } from "@switchyard/api";
+import type { Dispatcher } from "undici";
+
+/**
+ * The select options of one request: the filters, the request's abort signal, and its attributes
+ * (`method`, `path`, `headers`) for filters and the balancer (`keyFromHeader` of consistent hashing
+ * reads them). One small object per request; the attributes object is made only when something
+ * reads it.
+ */
+export class RequestSelectOptions implements SelectOptions {
+  readonly filters: readonly NodeFilter[];
+  readonly signal: AbortSignal | undefined;
+  private readonly request: Dispatcher.DispatchOptions;
+  private read: Readonly<Record<string, unknown>> | undefined = undefined;
+
+  constructor(filters: readonly NodeFilter[], request: Dispatcher.DispatchOptions) {
+    this.filters = filters;
+    this.request = request;
+    this.signal = (request as { signal?: AbortSignal }).signal;
+  }
+
+  get attributes(): Readonly<Record<string, unknown>> {
+    const request = this.request;
+    this.read ??= { method: request.method, path: request.path, headers: request.headers };
+    return this.read;
+  }
+}
