@@ -1,106 +1,92 @@
-// Requests per second through transport-http (wrr and p2c) against a plain undici Pool to one
-// server and undici's BalancedPool over the same servers, in one run, and the client's CPU time per
-// request (the servers run in a child process, so this process's CPU is the client's alone). Each
-// configuration runs for a fixed time with a fixed number of requests in flight; rounds are
-// interleaved and the median of the rounds is reported. `--quick` for a smoke run.
+// Every HTTP entry point of transport-http beside its plain-undici counterpart: client CPU time per
+// call (the ratio is the plain side's CPU over ours: above 1 means we cost less) and bytes allocated
+// per call. The servers run in a child process; each run measures each pair in a fresh child
+// process of its own (see pair.mjs), the pairs' order rotating from run to run. Reported: the median
+// over runs of each run's ratio, with that run's CPU per call on each side, the lowest and highest
+// ratio of the runs as the noise, and the median over runs of the bytes per call. `--only "A/A"`
+// measures the harness itself: a Pool against another Pool, where any ratio but 1.00 is the
+// method's own bias and noise.
+//
+//   node http/run.mjs [--quick] [--runs N] [--only <entry>] [--strict]
 import { fork } from "node:child_process";
-import { p2c } from "@switchyard/balancer-p2c";
-import { wrr } from "@switchyard/balancer-wrr";
-import { createMemoryRegistry } from "@switchyard/registry-memory";
-import { createClient } from "@switchyard/transport-http";
-import { BalancedPool, Pool, request } from "undici";
+import { loadavg } from "node:os";
+import { ENTRIES } from "./entries.mjs";
+import { CONCURRENCY } from "./measure.mjs";
 
-const quick = process.argv.includes("--quick");
-const SERVERS = 3;
-const CONCURRENCY = 32;
-const DURATION_MS = quick ? 300 : 2000;
-const ROUNDS = quick ? 1 : 5;
+const args = process.argv.slice(2);
+const option = (flag) => (args.includes(flag) ? args[args.indexOf(flag) + 1] : undefined);
+const quick = args.includes("--quick");
+const RUNS = Number(option("--runs") ?? (quick ? 1 : 5));
+const SLICE_MS = quick ? 150 : 250;
+const SLICES = quick ? 2 : 12;
+const ALLOC_CALLS = quick ? 2000 : 20000;
+/** CPU-per-call ratio each entry point must reach (plain CPU / ours). */
+const TARGETS = { "client.request": 0.95, "request(url)": 1.0, "fetch(url)": 0.95 };
+const names = option("--only") ? [option("--only")] : Object.keys(ENTRIES).filter((n) => n !== "A/A");
 
-const servers = fork(new URL("./servers.mjs", import.meta.url), [String(SERVERS)]);
+const servers = fork(new URL("./servers.mjs", import.meta.url), ["3"]);
 const ports = await new Promise((resolve) => servers.once("message", resolve));
-const origins = ports.map((p) => `http://127.0.0.1:${p}`);
+const origins = JSON.stringify(ports.map((p) => `http://127.0.0.1:${p}`));
 
-const registry = createMemoryRegistry();
-for (const [i, port] of ports.entries()) {
-  await registry.register({
-    id: `s${i}`,
-    name: "hello",
-    version: "1.0.0",
-    metadata: {},
-    endpoints: [`http://127.0.0.1:${port}`],
+function measurePair(name) {
+  const child = fork(new URL("./pair.mjs", import.meta.url), [
+    name,
+    origins,
+    String(SLICE_MS),
+    String(SLICES),
+    String(ALLOC_CALLS),
+  ]);
+  return new Promise((resolve, reject) => {
+    child.once("message", resolve);
+    child.once("exit", (code) => reject(new Error(`bench/http: the ${name} pair exited with ${code}`)));
   });
 }
-const viaWrr = await createClient({
-  endpoint: "discovery:///hello",
-  discovery: registry,
-  selector: wrr(),
-  block: true,
-});
-const viaP2c = await createClient({
-  endpoint: "discovery:///hello",
-  discovery: registry,
-  selector: p2c(),
-  block: true,
-});
 
-const configs = [
-  { name: "undici Pool, 1 server", dispatcher: new Pool(origins[0]), url: `${origins[0]}/` },
-  {
-    name: `undici BalancedPool, ${SERVERS} servers`,
-    dispatcher: new BalancedPool(origins),
-    url: `${origins[0]}/`,
-  },
-  { name: `switchyard wrr, ${SERVERS} servers`, dispatcher: viaWrr.dispatcher, url: "http://hello/" },
-  { name: `switchyard p2c, ${SERVERS} servers`, dispatcher: viaP2c.dispatcher, url: "http://hello/" },
-];
-
-async function measure({ dispatcher, url }) {
-  let done = 0;
-  const deadline = performance.now() + DURATION_MS;
-  const lane = async () => {
-    while (performance.now() < deadline) {
-      const { body } = await request(url, { dispatcher });
-      await body.dump();
-      done++;
-    }
-  };
-  const started = performance.now();
-  const cpu = process.cpuUsage();
-  await Promise.all(Array.from({ length: CONCURRENCY }, lane));
-  const used = process.cpuUsage(cpu);
-  return { rate: (done / (performance.now() - started)) * 1000, cpuUs: (used.user + used.system) / done };
+const load = () =>
+  loadavg()
+    .map((x) => x.toFixed(2))
+    .join(" ");
+const loadBefore = load();
+const started = performance.now();
+const runs = Object.fromEntries(names.map((n) => [n, []]));
+for (let run = 0; run < RUNS; run++) {
+  const order = names.map((_, i) => names[(i + run) % names.length]);
+  for (const name of order) runs[name].push(await measurePair(name));
 }
+servers.kill();
 
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-for (const c of configs) await measure({ ...c, dispatcher: c.dispatcher }); // warm up connections and JIT
-const results = new Map(configs.map((c) => [c.name, { rate: [], cpuUs: [] }]));
-for (let round = 0; round < ROUNDS; round++) {
-  for (const c of configs) {
-    const r = await measure(c);
-    results.get(c.name).rate.push(r.rate);
-    results.get(c.name).cpuUs.push(r.cpuUs);
-  }
-}
-
-const rate = (name) => median(results.get(name).rate);
-const cpu = (name) => median(results.get(name).cpuUs);
-const base = rate(configs[0].name);
-console.log(`\nHTTP requests/s (${CONCURRENCY} in flight, ${DURATION_MS} ms x ${ROUNDS} rounds, median)\n`);
-console.log("| client | req/s | vs Pool | client CPU µs/req | vs Pool |");
-console.log("|---|---:|---:|---:|---:|");
-for (const c of configs) {
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = s.length >> 1;
+  return s.length % 2 === 1 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
+};
+const seconds = ((performance.now() - started) / 1000).toFixed(0);
+console.log(
+  `\nHTTP entry points, client CPU per call (${CONCURRENCY} in flight; ${RUNS} run(s) of ${SLICES} × ${SLICE_MS} ms per side; the median run)`,
+);
+console.log(`Node ${process.version}; ${seconds} s; load average ${loadBefore} → ${load()}\n`);
+console.log(
+  "| entry point | Switchyard µs/call | plain undici | µs/call | ratio | runs' range | target | bytes/call (ours / plain) |",
+);
+console.log("|---|---:|---|---:|---:|---:|---:|---:|");
+let missed = false;
+for (const name of names) {
+  const rs = runs[name];
+  const ratios = rs.map((r) => r.ratio);
+  const mid = [...rs].sort((a, b) => a.ratio - b.ratio)[(rs.length - 1) >> 1];
+  const target = TARGETS[name];
+  const verdict =
+    target === undefined ? "—" : `${target.toFixed(2)} ${mid.ratio >= target ? "met" : "MISSED"}`;
+  if (target !== undefined && mid.ratio < target) missed = true;
+  const bytes = (side) => Math.round(median(rs.map((r) => r[side].bytes))).toLocaleString("en-US");
   console.log(
-    `| ${c.name} | ${Math.round(rate(c.name))} | ${(rate(c.name) / base).toFixed(2)}x | ${cpu(c.name).toFixed(1)} | ${(cpu(c.name) / cpu(configs[0].name)).toFixed(2)}x |`,
+    `| ${rs[0].ours.label} | ${mid.ours.cpuUs.toFixed(1)} | ${rs[0].plain.label} | ${mid.plain.cpuUs.toFixed(1)} | ${mid.ratio.toFixed(2)}× | ${Math.min(...ratios).toFixed(2)}–${Math.max(...ratios).toFixed(2)} | ${verdict} | ${bytes("ours")} / ${bytes("plain")} |`,
   );
 }
-const worst = Math.min(rate(configs[2].name), rate(configs[3].name)) / base;
-console.log(`\ntarget >= 0.90x of a plain Pool: ${worst >= 0.9 ? "PASS" : "MISS"} (${worst.toFixed(2)}x)`);
-
-await Promise.all([
-  viaWrr.close(),
-  viaP2c.close(),
-  configs[0].dispatcher.close(),
-  configs[1].dispatcher.close(),
-]);
-await registry.close();
-servers.kill();
+console.log("\nper run (ratio, ours µs / plain µs):");
+for (const name of names) {
+  console.log(
+    `  ${name}: ${runs[name].map((r) => `${r.ratio.toFixed(2)} (${r.ours.cpuUs.toFixed(1)}/${r.plain.cpuUs.toFixed(1)})`).join(", ")}`,
+  );
+}
+if (args.includes("--strict") && missed) process.exitCode = 1;

@@ -1,18 +1,16 @@
 import { getGlobalSelector, InvalidArgumentError, type NodeFilter, type Selector } from "@switchyard/api";
 import { wrr } from "@switchyard/balancer-wrr";
-import {
-  createSelectorResolver,
-  DEFAULT_READY_TIMEOUT_MS,
-  isNodeFailure,
-  type Resolver,
-} from "@switchyard/selector-core";
-import { Agent, type Dispatcher, request as undiciRequest } from "undici";
-import { type DispatcherCore, SwitchyardDispatcher } from "./dispatcher.js";
-import { ClientClosedError, HttpStatusError } from "./errors.js";
-import type { HttpClientOptions, RetryOptions } from "./options.js";
+import { createSelectorResolver, DEFAULT_READY_TIMEOUT_MS, type Resolver } from "@switchyard/selector-core";
+import { Dispatcher } from "undici";
+import { ClientCall, type RetryPolicy } from "./call.js";
+import { SwitchyardDispatcher } from "./dispatcher.js";
+import { HttpStatusError } from "./errors.js";
+import type { HttpClientOptions } from "./options.js";
+import { NodePools } from "./pools.js";
 import { ThrowReport } from "./report.js";
 import { RetryBudget } from "./retry-budget.js";
-import { parseTarget, type Target } from "./target.js";
+import { closedError, Router } from "./router.js";
+import { parseTarget } from "./target.js";
 import { checkOptions } from "./validate.js";
 
 /** Options of one `client.request`. */
@@ -56,7 +54,17 @@ export interface HttpClient {
 }
 
 const DEFAULT_RETRY_METHODS = ["GET", "HEAD", "OPTIONS", "PUT", "DELETE"];
-const PLACEHOLDER_ORIGIN = "http://switchyard.invalid";
+const NO_INIT: RequestInit = {};
+const NO_RETRY: RetryPolicy = { attempts: 1, budget: undefined };
+/** undici's `request()` as a method: run with a {@link ClientCall} as its dispatcher. */
+const undiciRequest = Dispatcher.prototype.request as (
+  this: ClientCall,
+  options: Dispatcher.RequestOptions<ClientCall>,
+  callback: (
+    error: Error | null,
+    data: { opaque: ClientCall } & Partial<Dispatcher.ResponseData<ClientCall>>,
+  ) => void,
+) => void;
 
 /**
  * Creates a client for `endpoint`. With `block`, waits for the first non-empty instance list and
@@ -67,7 +75,12 @@ export async function createClient(options: HttpClientOptions): Promise<HttpClie
   checkOptions(options);
   const target = parseTarget(options.endpoint);
   const selector = (options.selector ?? getGlobalSelector() ?? wrr({ clock: options.clock })).build();
-  const agent = new Agent({
+  if (target.kind === "discovery" && options.discovery === undefined) {
+    throw new InvalidArgumentError(
+      `transport-http: endpoint ${options.endpoint} needs a discovery (for example createMemoryRegistry() or a Consul registry)`,
+    );
+  }
+  const pools = new NodePools({
     connect: { ...options.tls, timeout: options.connectTimeoutMs ?? 10_000 } as never,
     headersTimeout: options.headersTimeoutMs,
     bodyTimeout: options.bodyTimeoutMs,
@@ -75,17 +88,13 @@ export async function createClient(options: HttpClientOptions): Promise<HttpClie
   });
   let resolver: Resolver | undefined;
   if (target.kind === "discovery") {
-    if (options.discovery === undefined) {
-      await agent.close();
-      throw new InvalidArgumentError(
-        `transport-http: endpoint ${options.endpoint} needs a discovery (for example createMemoryRegistry() or a Consul registry)`,
-      );
-    }
     resolver = createSelectorResolver({
-      discovery: options.discovery,
+      discovery: options.discovery!,
       serviceName: target.serviceName,
       family: "http",
       selector,
+      // The pools of nodes that left close once their requests are done.
+      onUpdate: (update) => pools.retain(update.nodes),
       subsetSize: options.subsetSize,
       subsetKey: options.subsetKey,
       clock: options.clock,
@@ -95,7 +104,7 @@ export async function createClient(options: HttpClientOptions): Promise<HttpClie
   } else {
     selector.apply([target.node]);
   }
-  const client = new Client(options, target, selector, agent, resolver);
+  const client = new Client(options, selector, pools, resolver);
   if (options.block && resolver !== undefined) {
     const timeoutMs =
       (typeof options.block === "object" && options.block.timeoutMs) || DEFAULT_READY_TIMEOUT_MS;
@@ -111,23 +120,22 @@ export async function createClient(options: HttpClientOptions): Promise<HttpClie
 
 class Client implements HttpClient {
   readonly dispatcher: SwitchyardDispatcher;
-  private readonly origin: string;
+  private readonly router: Router;
   private readonly defaultHeaders: Readonly<Record<string, string>> | undefined;
-  private readonly retry: Required<Omit<RetryOptions, "budget">> | undefined;
-  private readonly budget: RetryBudget | undefined;
+  private readonly retryMethods: readonly string[];
+  private readonly retry: RetryPolicy;
   private closed: Promise<void> | undefined;
 
   constructor(
     options: HttpClientOptions,
-    target: Target,
     selector: Selector,
-    private readonly agent: Agent,
+    private readonly pools: NodePools,
     private readonly resolver: Resolver | undefined,
   ) {
     const logger = options.logger ?? console;
-    const core: DispatcherCore = {
+    this.router = new Router({
       selector,
-      agent,
+      pools,
       filters: options.filters ?? [],
       doneThrows: new ThrowReport(
         logger,
@@ -142,69 +150,52 @@ class Client implements HttpClient {
       ),
       close: () => this.close(),
       destroy: () => this.destroy(),
-    };
-    this.dispatcher = new SwitchyardDispatcher(core);
-    this.origin = target.kind === "direct" ? target.origin : PLACEHOLDER_ORIGIN;
+    });
+    this.dispatcher = new SwitchyardDispatcher(this.router);
     this.defaultHeaders = options.headers;
     const retry = options.retry === true ? {} : options.retry || undefined;
-    if (retry !== undefined) {
-      this.retry = {
-        attempts: retry.attempts ?? 2,
-        methods: (retry.methods ?? DEFAULT_RETRY_METHODS).map((m) => m.toUpperCase()),
-      };
-      this.budget = new RetryBudget(retry.budget);
-    }
+    this.retryMethods =
+      retry === undefined ? [] : (retry.methods ?? DEFAULT_RETRY_METHODS).map((m) => m.toUpperCase());
+    this.retry =
+      retry === undefined
+        ? NO_RETRY
+        : { attempts: retry.attempts ?? 2, budget: new RetryBudget(retry.budget) };
   }
 
-  async request(path: string, init: RequestInit = {}): Promise<HttpResponse> {
-    if (this.closed !== undefined) {
-      throw new ClientClosedError("transport-http: the client is closed; create a new one to send requests");
+  request(path: string, init: RequestInit = NO_INIT): Promise<HttpResponse> {
+    if (this.closed !== undefined) return Promise.reject(closedError());
+    if (typeof path !== "string" || path.charCodeAt(0) !== 47 /* "/" */) {
+      return Promise.reject(
+        new InvalidArgumentError(`transport-http: request path must start with "/", got ${String(path)}`),
+      );
     }
-    if (typeof path !== "string" || !path.startsWith("/")) {
-      throw new InvalidArgumentError(`transport-http: request path must start with "/", got ${String(path)}`);
-    }
-    const method = (init.method ?? "GET").toUpperCase();
+    const method = init.method === undefined ? "GET" : init.method.toUpperCase();
     const headers =
-      this.defaultHeaders === undefined ? init.headers : { ...this.defaultHeaders, ...init.headers };
-    const retry = this.retry;
-    const retryable = retry?.methods.includes(method) === true;
-    const tried = new Set<string>();
-    let address = "";
-    const avoidTried: NodeFilter = (nodes) => {
-      const left = nodes.filter((n) => !tried.has(n.address));
-      return left.length > 0 ? left : nodes;
-    };
-    const onPick = (node: { address: string }) => {
-      address = node.address;
-    };
-    const attempts = retryable ? retry!.attempts : 1;
-    this.budget?.deposit();
-    for (let attempt = 1; ; attempt++) {
-      const filters = attempt === 1 ? init.filters : [...(init.filters ?? []), avoidTried];
-      const dispatcher = this.dispatcher.with({ filters, onPick });
-      const last = attempt >= attempts;
-      try {
-        const reply = await undiciRequest(this.origin + path, {
-          dispatcher,
-          method: method as Dispatcher.HttpMethod,
-          headers,
-          body: init.body ?? null,
-          signal: init.signal,
-        });
-        if (!last && reply.statusCode === 503 && this.budget!.withdraw()) {
-          tried.add(address);
-          await reply.body.dump();
-          continue;
-        }
-        return { status: reply.statusCode, headers: reply.headers, address, body: reply.body };
-      } catch (error) {
-        const userAborted = init.signal?.aborted === true;
-        if (last || userAborted || !isNodeFailure({ error }) || !this.budget!.withdraw()) throw error;
-        tried.add(address);
-      }
+      this.defaultHeaders === undefined ? init.headers : withDefaults(this.defaultHeaders, init.headers);
+    const router = this.router;
+    const filters = init.filters === undefined ? router.filters : [...router.filters, ...init.filters];
+    const select = router.selectOptions(filters, { method, path, headers }, init.signal);
+    let retry = NO_RETRY;
+    if (this.retry.budget !== undefined) {
+      this.retry.budget.deposit();
+      if (this.retryMethods.includes(method)) retry = this.retry;
     }
+    const call = new ClientCall(router, select, retry, init.signal);
+    const reply = call.reply();
+    undiciRequest.call(
+      call,
+      {
+        path,
+        method: method as Dispatcher.HttpMethod,
+        headers,
+        body: init.body ?? null,
+        signal: init.signal,
+        opaque: call,
+      },
+      settle,
+    );
+    return reply;
   }
-
   async json<T>(path: string, init?: RequestInit): Promise<T> {
     const reply = await this.request(path, init);
     if (reply.status < 200 || reply.status > 299) {
@@ -224,7 +215,7 @@ class Client implements HttpClient {
   close(): Promise<void> {
     this.closed ??= (async () => {
       await this.resolver?.close();
-      await this.agent.close();
+      await this.pools.close();
     })();
     return this.closed;
   }
@@ -232,6 +223,30 @@ class Client implements HttpClient {
   async destroy(): Promise<void> {
     this.closed ??= Promise.resolve();
     await this.resolver?.close();
-    if (!this.agent.destroyed) await this.agent.destroy();
+    await this.pools.destroy();
   }
+}
+
+/** undici's callback of every `client.request`: the call rides in `opaque`, so no closure per request. */
+function settle(
+  error: Error | null,
+  data: { opaque: ClientCall } & Partial<Dispatcher.ResponseData<ClientCall>>,
+): void {
+  const call = data.opaque;
+  if (error !== null) call.reject(error);
+  else
+    call.resolve({
+      status: data.statusCode!,
+      headers: data.headers!,
+      address: call.address,
+      body: data.body!,
+    });
+}
+
+/** The client's headers with the request's over them (names as given). */
+function withDefaults(
+  defaults: Readonly<Record<string, string>>,
+  extra: Readonly<Record<string, string>> | undefined,
+): Readonly<Record<string, string>> {
+  return extra === undefined ? defaults : Object.assign({}, defaults, extra);
 }

@@ -1,5 +1,11 @@
 import type { NodeFilter, SelectOptions } from "@switchyard/api";
-import type { Dispatcher } from "undici";
+
+/** What the select options read of a request. */
+interface RequestShape {
+  readonly method?: string;
+  readonly path?: string;
+  readonly headers?: unknown;
+}
 
 /**
  * The select options of one request: the filters, the request's abort signal, and its attributes
@@ -10,13 +16,13 @@ import type { Dispatcher } from "undici";
 export class RequestSelectOptions implements SelectOptions {
   readonly filters: readonly NodeFilter[];
   readonly signal: AbortSignal | undefined;
-  private readonly request: Dispatcher.DispatchOptions;
+  private readonly request: RequestShape;
   private read: Readonly<Record<string, unknown>> | undefined = undefined;
 
-  constructor(filters: readonly NodeFilter[], request: Dispatcher.DispatchOptions) {
+  constructor(filters: readonly NodeFilter[], request: RequestShape, signal: AbortSignal | undefined) {
     this.filters = filters;
     this.request = request;
-    this.signal = (request as { signal?: AbortSignal }).signal;
+    this.signal = signal;
   }
 
   get attributes(): Readonly<Record<string, unknown>> {

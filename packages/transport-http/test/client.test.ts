@@ -177,7 +177,7 @@ describe("transport-http over real servers", () => {
     for (const s of servers) await registry.register(instance(s));
     // The ewma decay runs on time: pace the requests at 10 ms of (fake) time each.
     const clock = createFakeClock();
-    const c = await client({ selector: p2c({ clock, cost: "kratos" }) });
+    const c = await client({ selector: p2c({ clock, cost: "kratos", random: seededRandom(5) }) });
     await servedBy(c, 9);
     const dead = servers[0]!;
     await dead.close();

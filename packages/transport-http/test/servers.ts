@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import type { ServiceInstance } from "@switchyard/api";
 
 /** A real HTTP server on loopback that counts the requests it served. */
 export interface TestServer {
@@ -60,4 +61,16 @@ export function tally(values: readonly string[]): Record<string, number> {
   const out: Record<string, number> = {};
   for (const v of values) out[v] = (out[v] ?? 0) + 1;
   return out;
+}
+
+/** The registry entry of `server` as an instance of "helloworld". */
+export function instanceOf(server: TestServer, extra: Partial<ServiceInstance> = {}): ServiceInstance {
+  return {
+    id: server.address,
+    name: "helloworld",
+    version: "1.0.0",
+    metadata: {},
+    endpoints: [`http://${server.address}`],
+    ...extra,
+  };
 }
