@@ -1,5 +1,6 @@
 // Sends one run of traffic (one balancer over one transport) and records what happened. A quarter
 // of the calls ask for version 2.0.0 only; halfway through, one instance leaves and another joins.
+import { setTimeout as sleep } from "node:timers/promises";
 import grpc from "@grpc/grpc-js";
 import { version } from "@switchyard/filter-version";
 import { createChannelOptions } from "@switchyard/transport-grpc";
@@ -10,9 +11,10 @@ import { RunStats } from "./stats.mjs";
 const onlyV2 = version("2.0.0");
 const quiet = { warn() {} };
 
-async function load({ requests, concurrency, midway, send, progress }) {
+async function load({ requests, concurrency, rate, midway, send, progress }) {
   let next = 0;
   let halfway = false;
+  const started = performance.now();
   const lane = async () => {
     while (next < requests) {
       const i = next++;
@@ -20,6 +22,9 @@ async function load({ requests, concurrency, midway, send, progress }) {
         halfway = true;
         await midway();
       }
+      // Call i starts i/rate seconds into the run, so that a run lasts as long whatever the machine.
+      const wait = rate > 0 ? started + (i * 1000) / rate - performance.now() : 0;
+      if (wait > 0) await sleep(wait);
       await send(i);
       progress();
     }
@@ -46,6 +51,7 @@ export async function driveHttp({
   fleet,
   requests,
   concurrency,
+  rate,
   midway,
   progress,
 }) {
@@ -61,6 +67,7 @@ export async function driveHttp({
     await load({
       requests,
       concurrency,
+      rate,
       midway,
       progress,
       send: async (i) => {
@@ -98,6 +105,7 @@ export async function driveGrpc({
   fleet,
   requests,
   concurrency,
+  rate,
   midway,
   progress,
 }) {
@@ -127,6 +135,7 @@ export async function driveGrpc({
     await load({
       requests,
       concurrency,
+      rate,
       midway,
       progress,
       send: async (i) => {

@@ -8,14 +8,17 @@ import { loadSync } from "@grpc/proto-loader";
 export const PROTO = fileURLToPath(new URL("../proto/helloworld.proto", import.meta.url));
 export const helloworld = grpc.loadPackageDefinition(loadSync(PROTO)).helloworld;
 
-/** The instances; `late` joins mid-run, `leaves` is removed mid-run. */
+/**
+ * The instances; `late` joins mid-run, `leaves` is removed mid-run. The flaky instance's `twin` is
+ * the healthy one that matches it in version, weight and speed: what it would get if it were well.
+ */
 export const INSTANCES = [
   { id: "i1", version: "1.0.0", weight: 100, delayMs: 2, failRate: 0 },
   { id: "i2", version: "1.0.0", weight: 100, delayMs: 2, failRate: 0, leaves: true },
   { id: "i3", version: "1.0.0", weight: 200, delayMs: 2, failRate: 0 },
   { id: "i4", version: "2.0.0", weight: 100, delayMs: 2, failRate: 0 },
   { id: "i5", version: "2.0.0", weight: 100, delayMs: 40, failRate: 0, note: "slow (40 ms)" },
-  { id: "i6", version: "2.0.0", weight: 100, delayMs: 2, failRate: 0.25, note: "fails 25%" },
+  { id: "i6", version: "2.0.0", weight: 100, delayMs: 2, failRate: 0.25, note: "fails 25%", twin: "i4" },
   { id: "i7", version: "2.0.0", weight: 100, delayMs: 2, failRate: 0, late: true },
 ];
 

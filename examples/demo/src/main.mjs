@@ -30,8 +30,10 @@ const { createProgress } = await import("./progress.mjs");
 const { openRegistry } = await import("./registry.mjs");
 const { printTables, writeReport } = await import("./report.mjs");
 
-const BALANCERS = { wrr: () => wrr(), p2c: () => p2c(), random: () => random() };
-const { requests, concurrency, balancers, transports } = flags;
+const { requests, concurrency, rate, balancers, transports, health } = flags;
+// Endpoint health is on by default in every balancer; `health: false` routes as Kratos does.
+const options = health ? undefined : { health: false };
+const BALANCERS = { wrr: () => wrr(options), p2c: () => p2c(options), random: () => random(options) };
 
 const log = flags.json ? () => {} : console.log;
 const fleet = await startFleet();
@@ -52,7 +54,8 @@ async function midway() {
 
 log(
   `demo: ${fleet.length} helloworld instances on loopback (${INSTANCES.map((i) => `${i.id} ${i.version}`).join(", ")}), ` +
-    `registry: ${registry.label}; ${requests} calls per run, ${concurrency} in flight`,
+    `registry: ${registry.label}; ${requests} calls per run${rate > 0 ? ` at ${rate}/s` : ""}, ${concurrency} in flight; ` +
+    `endpoint health ${health ? "on" : "off"}`,
 );
 const progress = createProgress(requests * balancers.length * transports.length);
 const summaries = [];
@@ -70,6 +73,7 @@ try {
         fleet,
         requests,
         concurrency,
+        rate,
         midway,
         progress: () => progress.tick(),
       });
@@ -84,10 +88,10 @@ try {
 
 const broken = summaries.filter((s) => s.misrouted + s.broken > 0);
 if (flags.json) {
-  console.log(JSON.stringify({ summaries, broken: broken.length > 0 }, null, 2));
+  console.log(JSON.stringify({ health, summaries, broken: broken.length > 0 }, null, 2));
 } else {
   printTables(summaries, log);
-  const report = writeReport(summaries, flags.out);
+  const report = writeReport(summaries, flags.out, health);
   log(
     `\ndemo: ${summaries.length} runs in ${((performance.now() - started) / 1000).toFixed(1)} s; report: ${report}`,
   );

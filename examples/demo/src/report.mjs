@@ -19,6 +19,17 @@ export function printTables(summaries, log = console.log) {
     if (s.misrouted + s.broken > 0)
       log(`  ROUTING BROKE: ${s.misrouted} misrouted, ${s.broken} failed: ${s.examples.join("; ")}`);
   }
+  const flaky = summaries[0]?.flaky;
+  if (flaky === undefined) return;
+  log(
+    `\nthe flaky instance ${flaky.id} (${flaky.note}) and its healthy twin ${flaky.twin.id}, share of calls:`,
+  );
+  log(`  run           ${flaky.id.padStart(6)}  ${flaky.twin.id.padStart(6)}  ${flaky.id} errors`);
+  for (const s of summaries) {
+    log(
+      `  ${`${s.balancer}/${s.transport}`.padEnd(12)}  ${pct(s.flaky.share).padStart(6)}  ${pct(s.flaky.twin.share).padStart(6)}  ${String(s.flaky.errors).padStart(9)}`,
+    );
+  }
 }
 
 const COLORS = ["#3182bd", "#6baed6", "#9ecae1", "#31a354", "#fd8d3c", "#e6550d", "#756bb1"];
@@ -56,7 +67,23 @@ function chart(summaries) {
   return `${svg}</svg>`;
 }
 
-export function writeReport(summaries, directory) {
+function flakyTable(summaries) {
+  const flaky = summaries[0]?.flaky;
+  if (flaky === undefined) return "";
+  const rows = summaries
+    .map(
+      (s) =>
+        `<tr><td>${s.balancer}</td><td>${s.transport}</td><td>${pct(s.flaky.share)}</td><td>${pct(s.flaky.twin.share)}</td><td>${s.flaky.errors}</td></tr>`,
+    )
+    .join("\n");
+  return `<h2>The flaky instance</h2>
+<p>${flaky.id} (${flaky.note}) against its healthy twin ${flaky.twin.id} (same version, weight and speed).</p>
+<table><tr><th>balancer</th><th>transport</th><th>${flaky.id} share</th><th>${flaky.twin.id} share</th><th>${flaky.id} errors</th></tr>
+${rows}
+</table>`;
+}
+
+export function writeReport(summaries, directory, health) {
   mkdirSync(directory, { recursive: true });
   const rows = summaries
     .flatMap((s) =>
@@ -69,8 +96,9 @@ export function writeReport(summaries, directory) {
   const html = `<!doctype html><html><head><meta charset="utf-8"><title>Switchyard demo</title>
 <style>body{font-family:system-ui,sans-serif;margin:2rem;color:#222}table{border-collapse:collapse}td,th{padding:2px 10px;border-bottom:1px solid #eee;text-align:left}</style>
 </head><body><h1>Switchyard demo</h1>
-<p>Each balancer routed the same traffic over HTTP and gRPC to a helloworld fleet: two versions, uneven weights, one slow instance, one that fails a quarter of its calls; a quarter of the calls asked for 2.0.0 only; halfway, i2 left and i7 joined.</p>
+<p>Each balancer routed the same traffic over HTTP and gRPC to a helloworld fleet: two versions, uneven weights, one slow instance, one that fails a quarter of its calls; a quarter of the calls asked for 2.0.0 only; halfway, i2 left and i7 joined. Endpoint health was ${health ? "on" : "off"}.</p>
 ${chart(summaries)}
+${flakyTable(summaries)}
 <table><tr><th>balancer</th><th>transport</th><th>instance</th><th>version</th><th>weight</th><th>share</th><th>errors</th><th>note</th></tr>
 ${rows}
 </table></body></html>`;

@@ -40,6 +40,8 @@ export class RunStats {
   }
 
   summary(instances) {
+    const share = (id) => (this.instances.get(id)?.requests ?? 0) / this.total;
+    const flaky = instances.find((i) => i.failRate > 0);
     return {
       balancer: this.balancer,
       transport: this.transport,
@@ -50,17 +52,21 @@ export class RunStats {
       misrouted: this.misrouted.length,
       broken: this.broken.length,
       examples: [...this.misrouted, ...this.broken].slice(0, 3),
-      instances: instances.map((i) => {
-        const s = this.instances.get(i.id) ?? { requests: 0, errors: 0 };
-        return {
-          id: i.id,
-          version: i.version,
-          weight: i.weight,
-          note: note(i),
-          share: s.requests / this.total,
-          errors: s.errors,
-        };
-      }),
+      flaky: flaky && {
+        id: flaky.id,
+        note: flaky.note,
+        share: share(flaky.id),
+        errors: this.instances.get(flaky.id)?.errors ?? 0,
+        twin: { id: flaky.twin, share: share(flaky.twin) },
+      },
+      instances: instances.map((i) => ({
+        id: i.id,
+        version: i.version,
+        weight: i.weight,
+        note: note(i),
+        share: share(i.id),
+        errors: this.instances.get(i.id)?.errors ?? 0,
+      })),
     };
   }
 }

@@ -14,21 +14,26 @@ describe("the demo's command line", () => {
       help: false,
       requests: 1500,
       concurrency: 16,
+      rate: 500,
       balancers: ["wrr", "p2c", "random"],
       transports: ["http", "grpc"],
       registry: "memory",
+      health: true,
       json: false,
       out: OUT,
     });
   });
 
   it("reads lists, numbers and flags, with or without a leading --", () => {
-    const args = ["--balancer", "p2c,wrr", "--transport=grpc", "--requests", "40", "--json"];
+    const args = ["--balancer", "p2c,wrr", "--transport=grpc", "--requests", "40", "--rate=0"];
+    args.push("--health", "off", "--json");
     for (const argv of [args, ["--", ...args]]) {
       expect(parseDemoArgs(argv, { out: OUT })).toMatchObject({
         balancers: ["p2c", "wrr"],
         transports: ["grpc"],
         requests: 40,
+        rate: 0,
+        health: false,
         json: true,
       });
     }
@@ -46,9 +51,11 @@ describe("the demo's command line", () => {
     [["--requests", "5"], /--requests must be an integer of at least 10, got "5"/],
     [["--requests", "1e3x"], /--requests must be an integer/],
     [["--concurrency", "0"], /--concurrency must be an integer of at least 1/],
+    [["--rate=-5"], /--rate must be an integer of at least 0, got "-5"/],
     [["--balancer", "wrr,rr"], /unknown balancer "rr"; use wrr, p2c, random or all/],
     [["--transport", "udp"], /unknown transport "udp"; use http, grpc or all/],
     [["--registry", "etcd"], /unknown registry "etcd"; use memory or consul/],
+    [["--health", "maybe"], /--health must be on or off, got "maybe"/],
   ])("refuses %j with a UsageError saying what to change", (argv, message) => {
     expect(() => parse(...argv)).toThrow(UsageError);
     expect(() => parse(...argv)).toThrow(message);
@@ -74,6 +81,10 @@ describe("the demo's process", () => {
     const result = demo("--json", "--requests", "20", "--balancer", "wrr", "--transport", "http");
     expect(result.status).toBe(0);
     const parsed = JSON.parse(result.stdout);
-    expect(parsed).toMatchObject({ broken: false, summaries: [{ balancer: "wrr", transport: "http" }] });
+    expect(parsed).toMatchObject({
+      health: true,
+      broken: false,
+      summaries: [{ balancer: "wrr", transport: "http", flaky: { id: "i6", twin: { id: "i4" } } }],
+    });
   });
 });

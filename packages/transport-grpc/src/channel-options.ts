@@ -16,7 +16,8 @@ import { checkOptions } from "./validate.js";
  * that route every call of a client through a Switchyard selector:
  * `new GreeterClient(target, credentials.createInsecure(), options)`.
  *
- * The selector is the one given, else the global selector (read now), else `wrr()`. Each channel
+ * The selector is the one given, else the global selector (read now), else `wrr()` on `clock` (its
+ * health layer times ejections with it, as the HTTP client's default does). Each channel
  * built from the result gets its own selector and, for `discovery:///` targets, its own watch.
  * @throws InvalidArgumentError on bad options, a `discovery:///` target without `discovery`, or a
  * `grpc.service_config` channel option that is not a JSON object string.
@@ -35,7 +36,7 @@ export function createChannelOptions(options: SwitchyardChannelOptions): Switchy
   const plan: ChannelPlan = Object.freeze({
     label,
     discovery: discovered ? options.discovery : undefined,
-    selector: options.selector ?? getGlobalSelector() ?? wrr(),
+    selector: options.selector ?? getGlobalSelector() ?? wrr({ clock }),
     filters: Object.freeze([...(options.filters ?? [])]),
     subsetSize: options.subsetSize,
     subsetKey: options.subsetKey,

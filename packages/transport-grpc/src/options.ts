@@ -26,7 +26,10 @@ export interface SwitchyardChannelOptions {
   readonly channelOptions?: ChannelOptions;
   /** Retry delays of the registry watch. */
   readonly backoff?: BackoffOptions;
-  /** Time source of the watch retries and of the sweep of picks that never became calls. */
+  /**
+   * Time source of the watch retries, of the sweep of picks that never became calls, and of the
+   * default selector (`wrr()` when no selector is given and no global is set).
+   */
   readonly clock?: Clock;
   /** Receives skipped registry entries, refused updates and retried watch errors (default console). */
   readonly logger?: Logger;

@@ -155,4 +155,26 @@ describe("transport-grpc over real grpc-js servers", () => {
       error: { code: status.NOT_FOUND, details: "no such greeting" },
     });
   });
+
+  it("hands done the grpc-retry-pushback-ms trailer of an UNAVAILABLE reply, and of a RESOURCE_EXHAUSTED one", async () => {
+    await registry.register(instanceOf(servers[0]!));
+    servers[0]!.handle((call, callback) => {
+      const trailers = new Metadata();
+      if (call.request.name !== "plain") trailers.set("grpc-retry-pushback-ms", call.request.name);
+      const code = call.request.name === "250" ? status.RESOURCE_EXHAUSTED : status.UNAVAILABLE;
+      callback({ code, details: "overloaded", metadata: trailers });
+    });
+    const { client, spy } = await dialReady(1);
+    for (const name of ["1500", "250", "plain"]) {
+      await expect(sayHello(client, name)).rejects.toMatchObject({ details: "overloaded" });
+    }
+    await vi.waitFor(() => expect(spy.done).toHaveLength(3));
+    expect(
+      spy.done.map((d) => [d.info?.grpcStatus, d.info?.replyMetadata?.get("grpc-retry-pushback-ms")]),
+    ).toEqual([
+      [status.UNAVAILABLE, "1500"],
+      [status.RESOURCE_EXHAUSTED, "250"],
+      [status.UNAVAILABLE, undefined],
+    ]);
+  });
 });
