@@ -131,8 +131,12 @@ describe("endpoint health over real gRPC servers: four of six answer every call 
     expect(errors(await run({ failing: 4 }, "p2c", false, [1000]))).toBeGreaterThanOrEqual(300);
   });
 
-  it("p2c with health fails about 2 % of the calls (it re-draws past them)", async () => {
-    expect(errors(await run({ failing: 4 }, "p2c", true, [1000]))).toBeLessThanOrEqual(25);
+  it("p2c with health fails under 2 % of the calls once it has found them (it re-draws past them)", async () => {
+    // UNAVAILABLE is not a connection failure: each failing server is found by seven failures in a
+    // row (consecutiveFailures), 28 calls for the four, then p2c ejects one and draws past the rest.
+    const [finding, found] = await run({ failing: 4 }, "p2c", true, [1000, 1000]);
+    expect(finding!.errors).toBeLessThanOrEqual(40);
+    expect(found!.errors).toBeLessThanOrEqual(20);
   });
 });
 
