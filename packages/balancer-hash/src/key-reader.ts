@@ -3,22 +3,18 @@
 // most once a minute, so a bug in the function neither breaks traffic nor floods the logs.
 
 import type { Clock, Logger, SelectContext } from "@switchyard/api";
-import { errorMessage, warnSafely } from "@switchyard/kit";
+import { errorMessage, ThrottledReport } from "@switchyard/kit";
 
 /** A failing `key` function is reported at its first failure, then at most once per this interval, ms. */
 export const KEY_REPORT_INTERVAL_MS = 60_000;
 
 export class KeyReader {
   private readonly key: (context: SelectContext) => string | undefined;
-  private readonly logger: Logger | undefined;
-  private readonly clock: Clock;
-  private lastReport = Number.NEGATIVE_INFINITY;
-  private unreported = 0;
+  private readonly reports: ThrottledReport;
 
   constructor(key: (context: SelectContext) => string | undefined, logger: Logger | undefined, clock: Clock) {
     this.key = key;
-    this.logger = logger;
-    this.clock = clock;
+    this.reports = new ThrottledReport(logger, clock, KEY_REPORT_INTERVAL_MS);
   }
 
   /** The call's key, or `undefined` when it has none or the function failed. */
@@ -36,22 +32,13 @@ export class KeyReader {
   }
 
   private report(what: string, error: unknown): void {
-    const now = this.clock.now();
-    if (now - this.lastReport < KEY_REPORT_INTERVAL_MS) {
-      this.unreported++;
-      return;
-    }
-    const skipped = this.unreported;
-    this.lastReport = now;
-    this.unreported = 0;
-    const since =
-      skipped > 0 ? ` (${skipped} more failure${skipped === 1 ? "" : "s"} since the last report)` : "";
-    warnSafely(
-      this.logger,
-      `hash: the key function ${what}; the call was balanced as one without a key${since}. Fix the ` +
+    this.reports.report(
+      "failure",
+      (since) =>
+        `hash: the key function ${what}; the call was balanced as one without a key${since}. Fix the ` +
         "function: it gets the select context and returns the call's key as a string, or undefined. " +
         "Further failures are reported at most once a minute.",
-      { error, unreported: skipped },
+      { error },
     );
   }
 }

@@ -1,5 +1,5 @@
 // For registry, transport and balancer authors: the plumbing every Switchyard component shares.
-export { debugSafely, errorMessage, WARNING_CODE, warnSafely } from "./report.js";
+export { debugSafely, errorMessage, ThrottledReport, WARNING_CODE, warnSafely } from "./report.js";
 export { holdProcess, pendingHolds } from "./keep-alive.js";
 export { REDACTED, SecretSet } from "./secrets.js";
 export { SafeRandom, safeRandom } from "./safe-random.js";

@@ -57,3 +57,42 @@ export function debugSafely(
     // Debug output is optional; a logger that cannot take it loses nothing the caller needs.
   }
 }
+
+/**
+ * A problem reported through {@link warnSafely} at its first occurrence, then at most once per
+ * `intervalMs` on `clock`, each report saying how many occurrences went unreported since the one
+ * before. For a user callback that can fail on every call (a predicate, a key function): the call
+ * goes on, and the logs are not flooded.
+ */
+export class ThrottledReport {
+  private readonly logger: Logger | undefined;
+  private readonly clock: { now(): number };
+  private readonly intervalMs: number;
+  private lastReport = Number.NEGATIVE_INFINITY;
+  private unreported = 0;
+
+  constructor(logger: Logger | undefined, clock: { now(): number }, intervalMs: number) {
+    this.logger = logger;
+    this.clock = clock;
+    this.intervalMs = intervalMs;
+  }
+
+  /**
+   * Reports `message(since)` now, or counts the occurrence when the last report is less than the
+   * interval old. `since` is empty, or ` (N more <noun>s since the last report)`; `details` gets
+   * `unreported`: that N.
+   */
+  report(noun: string, message: (since: string) => string, details: Readonly<Record<string, unknown>>): void {
+    const now = this.clock.now();
+    if (now - this.lastReport < this.intervalMs) {
+      this.unreported++;
+      return;
+    }
+    const skipped = this.unreported;
+    this.lastReport = now;
+    this.unreported = 0;
+    const since =
+      skipped > 0 ? ` (${skipped} more ${noun}${skipped === 1 ? "" : "s"} since the last report)` : "";
+    warnSafely(this.logger, message(since), { ...details, unreported: skipped });
+  }
+}

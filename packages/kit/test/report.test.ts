@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { debugSafely, errorMessage, WARNING_CODE, warnSafely } from "../src/index.js";
+import { debugSafely, errorMessage, ThrottledReport, WARNING_CODE, warnSafely } from "../src/index.js";
 
 afterEach(() => {
   vi.restoreAllMocks();
@@ -65,5 +65,45 @@ describe("errorMessage", () => {
       },
     };
     expect(errorMessage(hostile)).toBe("[object Object]");
+  });
+});
+
+describe("ThrottledReport", () => {
+  it("reports the first occurrence, then at most once an interval, counting the ones in between", () => {
+    let now = 0;
+    const warn = vi.fn();
+    const reports = new ThrottledReport({ warn }, { now: () => now }, 60_000);
+    const message = (since: string) => `it failed${since}`;
+    reports.report("failure", message, { error: "a" });
+    now = 59_999;
+    reports.report("failure", message, { error: "b" });
+    reports.report("failure", message, { error: "c" });
+    expect(warn).toHaveBeenCalledTimes(1);
+    now = 60_000;
+    reports.report("failure", message, { error: "d" });
+    now = 120_000;
+    reports.report("failure", message, { error: "e" });
+    expect(warn.mock.calls).toEqual([
+      ["it failed", { error: "a", unreported: 0 }],
+      ["it failed (2 more failures since the last report)", { error: "d", unreported: 2 }],
+      ["it failed", { error: "e", unreported: 0 }],
+    ]);
+  });
+
+  it("falls back to process.emitWarning when the logger throws, and keeps throttling", () => {
+    const emitted = vi.spyOn(process, "emitWarning").mockImplementation(() => {});
+    const reports = new ThrottledReport(
+      {
+        warn: () => {
+          throw new Error("logger down");
+        },
+      },
+      { now: () => 0 },
+      1000,
+    );
+    reports.report("throw", (since) => `x${since}`, {});
+    reports.report("throw", (since) => `x${since}`, {});
+    expect(emitted).toHaveBeenCalledTimes(1);
+    emitted.mockRestore();
   });
 });

@@ -3,7 +3,7 @@
 // can neither make a `done` callback throw nor flood the logs.
 
 import { type Clock, type DoneInfo, InvalidArgumentError, type Logger } from "@switchyard/api";
-import { errorMessage, warnSafely } from "@switchyard/kit";
+import { errorMessage, ThrottledReport } from "@switchyard/kit";
 import { isNodeFailure } from "./failure.js";
 
 /**
@@ -15,11 +15,8 @@ export const IS_FAILURE_REPORT_INTERVAL_MS = 60_000;
 /** One per node builder: every node of the builder shares the predicate and its reporting. */
 export class IsFailureGuard {
   private readonly predicate: (info: DoneInfo) => boolean;
-  private readonly logger: Logger | undefined;
-  private readonly clock: Clock;
   private readonly component: string;
-  private lastReport = Number.NEGATIVE_INFINITY;
-  private unreported = 0;
+  private readonly reports: ThrottledReport;
 
   constructor(
     predicate: (info: DoneInfo) => boolean,
@@ -28,9 +25,8 @@ export class IsFailureGuard {
     component = "ewma",
   ) {
     this.predicate = predicate;
-    this.logger = logger;
-    this.clock = clock;
     this.component = component;
+    this.reports = new ThrottledReport(logger, clock, IS_FAILURE_REPORT_INTERVAL_MS);
   }
 
   /** The predicate's verdict; `false` (no failure beyond the built-in ones) when it throws. */
@@ -44,22 +40,13 @@ export class IsFailureGuard {
   }
 
   private report(thrown: unknown): void {
-    const now = this.clock.now();
-    if (now - this.lastReport < IS_FAILURE_REPORT_INTERVAL_MS) {
-      this.unreported++;
-      return;
-    }
-    const skipped = this.unreported;
-    this.lastReport = now;
-    this.unreported = 0;
-    const since =
-      skipped > 0 ? ` (${skipped} more throw${skipped === 1 ? "" : "s"} since the last report)` : "";
-    warnSafely(
-      this.logger,
-      `${this.component}: isFailure threw (${errorMessage(thrown)}); the call was classified by the built-in rules alone${since}. ` +
+    this.reports.report(
+      "throw",
+      (since) =>
+        `${this.component}: isFailure threw (${errorMessage(thrown)}); the call was classified by the built-in rules alone${since}. ` +
         "Fix the predicate: info.error, info.httpStatus and info.grpcStatus are undefined when they do not apply. " +
         `Further throws are reported at most once a minute.`,
-      { error: thrown, unreported: skipped },
+      { error: thrown },
     );
   }
 }
