@@ -2,23 +2,30 @@
 // calls over time with the story's events and the health layer's ejections marked on it.
 import { ms, pct } from "./tables.mjs";
 
-export const COLORS = ["#3182bd", "#6baed6", "#9ecae1", "#31a354", "#fd8d3c", "#e6550d", "#756bb1"];
+/** Healthy instances take blues and greens in turn; an instance with a role in the story stands out. */
+const HEALTHY_COLORS = ["#3182bd", "#6baed6", "#31a354", "#9ecae1", "#74c476"];
+const ROLE_COLORS = { slow: "#fd8d3c", fails: "#de2d26", leaves: "#969696", joins: "#756bb1" };
+const EJECTED = "#252525";
 const FONT = `font-family="system-ui, sans-serif" font-size="12"`;
-const ROLE_TAGS = { slow: "slow", fails: "fails", leaves: "leaves", joins: "joins" };
+
+/** Each instance's colour, in order: its role's, else the next healthy one. */
+export function colorsOf(instances) {
+  let healthy = 0;
+  return instances.map((i) => ROLE_COLORS[i.role] ?? HEALTHY_COLORS[healthy++ % HEALTHY_COLORS.length]);
+}
 
 export const escapeXml = (text) =>
   String(text).replace(/[&<>"]/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" })[c]);
 
-const color = (k) => COLORS[k % COLORS.length];
-
 /** One legend entry per instance: its colour, id, version and role in the story. */
-function legend(instances, x0, y, perRow = 4, width = 170) {
+function legend(instances, x0, y, perRow = 4, width = 150) {
+  const colors = colorsOf(instances);
   return instances
     .map((i, k) => {
       const x = x0 + (k % perRow) * width;
       const row = y + Math.floor(k / perRow) * 16;
-      const role = ROLE_TAGS[i.role] ? ` · ${i.note}` : "";
-      return `<rect x="${x}" y="${row}" width="10" height="10" fill="${color(k)}"/><text x="${x + 14}" y="${row + 9}">${i.id} ${i.version}${escapeXml(role)}</text>`;
+      const role = i.role ? ` · ${i.role}` : "";
+      return `<rect x="${x}" y="${row}" width="10" height="10" fill="${colors[k]}"/><text x="${x + 14}" y="${row + 9}">${i.id} ${i.version}${role}</text>`;
     })
     .join("");
 }
@@ -29,6 +36,7 @@ export function shareChart(summaries) {
   const left = 120;
   const width = 520;
   const instances = summaries[0].instances;
+  const colors = colorsOf(instances);
   const legendRows = Math.ceil(instances.length / 4);
   const height = summaries.length * rowHeight + 48 + legendRows * 16;
   const total = left + width + 300;
@@ -44,7 +52,7 @@ export function shareChart(summaries) {
     s.instances.forEach((i, k) => {
       const w = i.share * width;
       if (w > 0) {
-        svg += `<rect x="${x.toFixed(1)}" y="${y}" width="${w.toFixed(1)}" height="${rowHeight - 6}" fill="${color(k)}"><title>${i.id}: ${pct(i.share)}</title></rect>`;
+        svg += `<rect x="${x.toFixed(1)}" y="${y}" width="${w.toFixed(1)}" height="${rowHeight - 6}" fill="${colors[k]}"><title>${i.id}: ${pct(i.share)}</title></rect>`;
         if (w > 26)
           svg += `<text x="${(x + w / 2).toFixed(1)}" y="${y + 14}" text-anchor="middle" fill="white">${i.id}</text>`;
       }
@@ -98,6 +106,7 @@ export function timelineChart(s) {
   const top = 40;
   const plotHeight = 120;
   const { windowMs, windows } = s.timeline;
+  const colors = colorsOf(s.instances);
   const span = Math.max(windows.length * windowMs, 1);
   const x = (t) => left + (Math.min(t, span) / span) * plotWidth;
   const spans = ejectionSpans(s.events, span);
@@ -119,7 +128,7 @@ export function timelineChart(s) {
       if (share === 0) return;
       const h = share * plotHeight;
       y -= h;
-      svg += `<rect x="${x0.toFixed(1)}" y="${y.toFixed(1)}" width="${barWidth.toFixed(1)}" height="${h.toFixed(1)}" fill="${color(k)}"><title>${s.instances[k].id}: ${pct(share)} of ${w.calls} calls from ${(w.start / 1000).toFixed(1)} s</title></rect>`;
+      svg += `<rect x="${x0.toFixed(1)}" y="${y.toFixed(1)}" width="${barWidth.toFixed(1)}" height="${h.toFixed(1)}" fill="${colors[k]}"><title>${s.instances[k].id}: ${pct(share)} of ${w.calls} calls from ${(w.start / 1000).toFixed(1)} s</title></rect>`;
     });
   }
   for (const [share, label] of [
@@ -150,17 +159,17 @@ export function timelineChart(s) {
     for (const e of spans.filter((sp) => `${sp.id}#${sp.selector}` === lane)) {
       const x0 = x(e.from);
       const w = Math.max(x(e.to) - x0, 2);
-      svg += `<rect x="${x0.toFixed(1)}" y="${y}" width="${w.toFixed(1)}" height="10" fill="#c62828"><title>${id} ejected from ${(e.from / 1000).toFixed(2)} s to ${(e.to / 1000).toFixed(2)} s (${escapeXml(e.reason)})</title></rect>`;
+      svg += `<rect x="${x0.toFixed(1)}" y="${y}" width="${w.toFixed(1)}" height="10" fill="${EJECTED}"><title>${id} ejected from ${(e.from / 1000).toFixed(2)} s to ${(e.to / 1000).toFixed(2)} s (${escapeXml(e.reason)})</title></rect>`;
     }
   });
   return `${svg}</svg>`;
 }
 
-/** The legend of the timelines, once for all of them: the instances, then the ejection lanes' red. */
+/** The legend of the timelines, once for all of them: the instances, then the ejection lanes' colour. */
 export function legendChart(instances) {
   const k = instances.length;
-  const x = 4 + (k % 4) * 170;
+  const x = 4 + (k % 4) * 150;
   const y = 2 + Math.floor(k / 4) * 16;
   const height = Math.ceil((k + 1) / 4) * 16 + 4;
-  return `<svg xmlns="http://www.w3.org/2000/svg" width="700" height="${height}" ${FONT}><title>Instances and their roles</title>${legend(instances, 4, 2)}<rect x="${x}" y="${y}" width="10" height="10" fill="#c62828"/><text x="${x + 14}" y="${y + 9}">ejected by endpoint health</text></svg>`;
+  return `<svg xmlns="http://www.w3.org/2000/svg" width="620" height="${height}" ${FONT}><title>Instances and their roles</title>${legend(instances, 4, 2)}<rect x="${x}" y="${y}" width="10" height="10" fill="${EJECTED}"/><text x="${x + 14}" y="${y + 9}">ejected by endpoint health</text></svg>`;
 }

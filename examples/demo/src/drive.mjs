@@ -33,8 +33,9 @@ async function load({ stats, requests, concurrency, rate, steps, send, progress 
       const i = next++;
       while (step < steps.length && i >= steps[step].call) {
         const { events, apply } = steps[step++];
+        const at = stats.now(); // one time for the step, however long the registry takes
         await apply();
-        for (const event of events) stats.event(event);
+        for (const event of events) stats.event({ ...event, at });
       }
       // Call i starts i/rate seconds into the run, so that a run lasts as long whatever the machine.
       const wait = rate > 0 ? started + (i * 1000) / rate - performance.now() : 0;

@@ -16,20 +16,22 @@ export function latencySummary(latencies) {
 
 /**
  * Each instance's share of the calls started in each window of `windowMs`, from the run's start
- * (time 0) to its last call. `calls` are `{ at, id }` (ms since the start, the instance that
- * answered); `ids` orders the instances. Returns `{ windowMs, windows: [{ start, calls, shares }] }`,
- * `shares` an array of numbers in `ids` order summing to 1 (all 0 in a window with no calls).
+ * (time 0) to its last call; a last stretch shorter than half a window joins the window before it,
+ * so that no bar stands for a handful of calls. `calls` are `{ at, id }` (ms since the start, the
+ * instance that answered); `ids` orders the instances (calls of other ids are left out). Returns
+ * `{ windowMs, windows: [{ start, calls, shares }] }`, `shares` in `ids` order summing to 1 (all 0
+ * in a window with no calls).
  */
 export function shareOverTime(calls, ids, { windowMs }) {
   if (!(windowMs > 0)) throw new RangeError(`shareOverTime: windowMs must be above 0, got ${windowMs}`);
   let last = 0;
   for (const call of calls) last = Math.max(last, call.at);
-  const count = calls.length === 0 ? 0 : Math.floor(last / windowMs) + 1;
+  const count = calls.length === 0 ? 0 : Math.max(1, Math.round(last / windowMs));
   const counts = Array.from({ length: count }, () => new Array(ids.length).fill(0));
   const index = new Map(ids.map((id, k) => [id, k]));
   for (const call of calls) {
     const k = index.get(call.id);
-    if (k !== undefined) counts[Math.floor(call.at / windowMs)][k]++;
+    if (k !== undefined) counts[Math.min(count - 1, Math.floor(call.at / windowMs))][k]++;
   }
   const windows = counts.map((row, w) => {
     const total = row.reduce((a, b) => a + b, 0);

@@ -42,7 +42,10 @@ export class RunStats {
     this.total++;
   }
 
-  /** Something that happened to an instance: a step of the story or a health transition. */
+  /**
+   * Something that happened to an instance: a step of the story or a health transition, at
+   * `event.at` if given, else now.
+   */
   event(event) {
     this.events.push({ at: this.now(), ...event });
   }
