@@ -99,8 +99,11 @@ export function ejectionSpans(events, end) {
   return [...spans, ...open.values()].sort((a, b) => a.from - b.from);
 }
 
-/** One run's share of calls over time: stacked bars per window, story lines, ejection lanes. */
-export function timelineChart(s) {
+/**
+ * One run's share of calls over time: stacked bars per window, story lines, ejection lanes; with
+ * `legend`, the instances' colours below (for the chart on its own, outside the report).
+ */
+export function timelineChart(s, { legend: withLegend = false } = {}) {
   const left = 44;
   const plotWidth = 540;
   const top = 40;
@@ -113,8 +116,9 @@ export function timelineChart(s) {
   const lanes = [...new Set(spans.map((e) => `${e.id}#${e.selector}`))].sort();
   const several = spans.some((e) => e.selector > 1);
   const lanesTop = top + plotHeight + 24;
-  const height = lanesTop + Math.max(lanes.length, 1) * 14 + 8;
-  const width = left + plotWidth + 16;
+  const legendTop = lanesTop + Math.max(lanes.length, 1) * 14 + 8;
+  const height = legendTop + (withLegend ? legendHeight(s.instances.length) : 0);
+  const width = left + plotWidth + (withLegend ? 56 : 16); // the legend's last entry is the widest
   let svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" ${FONT}>`;
   svg += `<title>${s.balancer} over ${s.transport}: share of calls per instance per ${windowMs} ms</title>`;
   svg += `<rect width="${width}" height="${height}" fill="white"/>`;
@@ -162,14 +166,21 @@ export function timelineChart(s) {
       svg += `<rect x="${x0.toFixed(1)}" y="${y}" width="${w.toFixed(1)}" height="10" fill="${EJECTED}"><title>${id} ejected from ${(e.from / 1000).toFixed(2)} s to ${(e.to / 1000).toFixed(2)} s (${escapeXml(e.reason)})</title></rect>`;
     }
   });
+  if (withLegend) svg += legendEntries(s.instances, 4, legendTop);
   return `${svg}</svg>`;
 }
 
-/** The legend of the timelines, once for all of them: the instances, then the ejection lanes' colour. */
-export function legendChart(instances) {
+const legendHeight = (count) => Math.ceil((count + 1) / 4) * 16 + 4;
+
+/** The instances' colours and roles, then the ejection lanes' colour, four to a row. */
+function legendEntries(instances, x0, y0) {
   const k = instances.length;
-  const x = 4 + (k % 4) * 150;
-  const y = 2 + Math.floor(k / 4) * 16;
-  const height = Math.ceil((k + 1) / 4) * 16 + 4;
-  return `<svg xmlns="http://www.w3.org/2000/svg" width="620" height="${height}" ${FONT}><title>Instances and their roles</title>${legend(instances, 4, 2)}<rect x="${x}" y="${y}" width="10" height="10" fill="${EJECTED}"/><text x="${x + 14}" y="${y + 9}">ejected by endpoint health</text></svg>`;
+  const x = x0 + (k % 4) * 150;
+  const y = y0 + Math.floor(k / 4) * 16;
+  return `${legend(instances, x0, y0)}<rect x="${x}" y="${y}" width="10" height="10" fill="${EJECTED}"/><text x="${x + 14}" y="${y + 9}">ejected by endpoint health</text>`;
+}
+
+/** The legend of the timelines, once for all of them in the report. */
+export function legendChart(instances) {
+  return `<svg xmlns="http://www.w3.org/2000/svg" width="660" height="${legendHeight(instances.length)}" ${FONT}><title>Instances and their roles</title>${legendEntries(instances, 4, 2)}</svg>`;
 }

@@ -1,6 +1,7 @@
 // The demo's HTML report, self-contained (inline SVG and CSS, nothing fetched): who does what in the
 // story, the share of calls per run, each run's share over time with the story's events and the
-// health layer's ejections, latency per run, the flaky instance against its twin, and every count.
+// health layer's ejections, latency per run, the flaky instance against its twin, and every count;
+// beside it, the share chart (chart.svg) and each run's timeline (timeline-<balancer>-<transport>.svg).
 import { mkdirSync, writeFileSync } from "node:fs";
 import { escapeXml, legendChart, shareChart, timelineChart } from "./charts.mjs";
 import { FAULTS_AT, MEMBERSHIP_AT } from "./scenario.mjs";
@@ -58,7 +59,7 @@ function timelines(summaries, health) {
     )
     .join("\n");
   return `<h2>Share of calls over time</h2>
-<p>Each bar is one window of calls, split by the instance that answered. Dashed lines: the story's events. Red lanes: the time an instance spent ejected by endpoint health${health ? "" : " (off in this run: none)"}; a gRPC run has one selector per channel (#1 all calls, #2 the 2.0.0-only calls), each with its own health.</p>
+<p>Each bar is one window of calls, split by the instance that answered. Dashed lines: the story's events. Dark lanes below: the time an instance spent ejected by endpoint health${health ? "" : " (off in this run: none)"}; a gRPC run has one selector per channel (#1 all calls, #2 the 2.0.0-only calls), each with its own health.</p>
 ${legendChart(summaries[0].instances)}
 <div class="grid">
 ${panels}
@@ -91,5 +92,11 @@ ${rows}
   const htmlPath = `${directory}/report.html`;
   writeFileSync(htmlPath, html);
   writeFileSync(`${directory}/chart.svg`, shareChart(summaries));
+  for (const s of summaries) {
+    writeFileSync(
+      `${directory}/timeline-${s.balancer}-${s.transport}.svg`,
+      timelineChart(s, { legend: true }),
+    );
+  }
   return htmlPath;
 }

@@ -41,11 +41,11 @@ export function shareOverTime(calls, ids, { windowMs }) {
 }
 
 /**
- * A window length that cuts a run of `durationMs` into at most about `target` windows: a round number
+ * A window length that cuts a run of `durationMs` into about `target` windows (at most 20% more): a round number
  * of ms (10, 20, 25, 50, 100, 200, 250, 500) or whole seconds.
  */
 export function windowFor(durationMs, target = 30) {
-  const raw = durationMs / target;
-  for (const step of [10, 20, 25, 50, 100, 200, 250, 500]) if (raw <= step) return step;
-  return Math.ceil(raw / 1000) * 1000;
+  const most = target * 1.2; // a run of 3.01 s still gets 100 ms windows
+  for (const step of [10, 20, 25, 50, 100, 200, 250, 500]) if (durationMs / step <= most) return step;
+  return Math.ceil(durationMs / most / 1000) * 1000;
 }

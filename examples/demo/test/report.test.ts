@@ -98,6 +98,9 @@ describe("the HTML report", () => {
     expect(html.match(/<svg /g)).toHaveLength(4); // the shares, the legend, a timeline per run
     expect(html).toContain('<th class="n">p95</th>');
     const references = html.replaceAll('xmlns="http://www.w3.org/2000/svg"', "");
+    const alone = readFileSync(join(dir, "timeline-p2c-http.svg"), "utf8");
+    expect(alone).toContain("i6 2.0.0 · fails");
+    expect(alone).toContain("ejected by endpoint health");
     expect(references).not.toMatch(/https?:\/\/|src=|href=|<script|<link|<img|url\(|@import/);
   });
 });

@@ -77,6 +77,8 @@ describe("share of calls over time", () => {
 
   it("picks a round window that cuts a run into about 30", () => {
     expect(windowFor(3000)).toBe(100);
+    expect(windowFor(3040)).toBe(100); // a run a little late keeps its 100 ms windows
+    expect(windowFor(3700)).toBe(200);
     expect(windowFor(300)).toBe(10);
     expect(windowFor(6000)).toBe(200);
     expect(windowFor(60_000)).toBe(2000);
