@@ -1,7 +1,7 @@
 // Renders the demo's HTML report in headless Chromium and saves a PNG, to look at the report as a
 // browser shows it. Not part of CI (Chromium is not on CI machines).
 //
-//   pnpm demo && node examples/demo/scripts/screenshot.mjs [report.html] [out.png] [--size 1400x3000]
+//   pnpm demo && node examples/demo/scripts/screenshot.mjs [report.html] [out.png] [--size 1400x3400]
 //
 // Uses $CHROMIUM, else the first of chromium, chromium-browser, google-chrome on the PATH.
 import { spawnSync } from "node:child_process";
@@ -12,7 +12,7 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 
 const args = process.argv.slice(2);
 const sizeAt = args.indexOf("--size");
-const size = sizeAt === -1 ? "1400x3000" : args.splice(sizeAt, 2)[1];
+const size = sizeAt === -1 ? "1400x3400" : args.splice(sizeAt, 2)[1];
 if (!/^\d+x\d+$/.test(size ?? "")) {
   console.error(`screenshot: --size must be WIDTHxHEIGHT in pixels, such as 1400x3000, got "${size}"`);
   process.exit(2);

@@ -115,7 +115,7 @@ export function timelineChart(s, { legend: withLegend = false } = {}) {
   const spans = ejectionSpans(s.events, span);
   const lanes = [...new Set(spans.map((e) => `${e.id}#${e.selector}`))].sort();
   const several = spans.some((e) => e.selector > 1);
-  const lanesTop = top + plotHeight + 24;
+  const lanesTop = top + plotHeight + 26;
   const legendTop = lanesTop + Math.max(lanes.length, 1) * 14 + 8;
   const height = legendTop + (withLegend ? legendHeight(s.instances.length) : 0);
   const width = left + plotWidth + (withLegend ? 56 : 16); // the legend's last entry is the widest
@@ -145,7 +145,7 @@ export function timelineChart(s, { legend: withLegend = false } = {}) {
   }
   const step = span > 4000 ? 1000 : 500;
   for (let t = 0; t <= span; t += step) {
-    svg += `<text x="${x(t).toFixed(1)}" y="${top + plotHeight + 14}" text-anchor="middle" fill="#555">${(t / 1000).toFixed(1)} s</text>`;
+    svg += `<text x="${x(t).toFixed(1)}" y="${top + plotHeight + 16}" text-anchor="middle" fill="#555">${(t / 1000).toFixed(1)} s</text>`;
   }
   for (const mark of storyMarks(s.events)) {
     const mx = x(mark.at).toFixed(1);
