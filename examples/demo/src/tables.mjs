@@ -19,8 +19,8 @@ export function storyLine(events) {
 
 /**
  * The health layer's transitions of a run, per instance in time order:
- * `i6 out 1.02 s (failure-percentage), back 2.03 s`. `selectors` above 1 (a gRPC run) numbers
- * the selector that saw each one (`#2`).
+ * `i6 out 1.02 s (success-rate), back 2.03 s`. When a second selector logged any (a gRPC run has
+ * one per channel), each names the selector that saw it: `i6 #1 out 1.02 s (…), #2 out 1.10 s (…)`.
  */
 export function healthLine(events) {
   const health = events.filter((e) => e.kind === "ejected" || e.kind === "returned");
