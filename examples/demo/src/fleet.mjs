@@ -1,24 +1,28 @@
 // The demo's fleet: helloworld instances on loopback, each with an HTTP and a gRPC server, two
-// versions, uneven weights, one slow instance and one that fails a share of its calls.
+// versions, uneven weights, one instance that turns slow and one that starts failing a share of its
+// calls once the run's faults start (`setFaults`).
 import { createServer } from "node:http";
 import { fileURLToPath } from "node:url";
 import grpc from "@grpc/grpc-js";
 import { loadSync } from "@grpc/proto-loader";
+import { HEALTHY_MS } from "./scenario.mjs";
 
 export const PROTO = fileURLToPath(new URL("../proto/helloworld.proto", import.meta.url));
 export const helloworld = grpc.loadPackageDefinition(loadSync(PROTO)).helloworld;
 
 /**
- * The instances; `late` joins mid-run, `leaves` is removed mid-run. The flaky instance's `twin` is
- * the healthy one that matches it in version, weight and speed: what it would get if it were well.
+ * The instances; `late` joins mid-run, `leaves` is removed mid-run; `delayMs` and `failRate` are
+ * what an instance does once the faults start (before, every instance answers in `HEALTHY_MS`, ±25%).
+ * The flaky instance's `twin` is the healthy one that matches it in version, weight and speed:
+ * what it would get if it were well.
  */
 export const INSTANCES = [
   { id: "i1", version: "1.0.0", weight: 100, delayMs: 2, failRate: 0 },
   { id: "i2", version: "1.0.0", weight: 100, delayMs: 2, failRate: 0, leaves: true },
   { id: "i3", version: "1.0.0", weight: 200, delayMs: 2, failRate: 0 },
   { id: "i4", version: "2.0.0", weight: 100, delayMs: 2, failRate: 0 },
-  { id: "i5", version: "2.0.0", weight: 100, delayMs: 40, failRate: 0, note: "slow (40 ms)" },
-  { id: "i6", version: "2.0.0", weight: 100, delayMs: 2, failRate: 0.25, note: "fails 25%", twin: "i4" },
+  { id: "i5", version: "2.0.0", weight: 100, delayMs: 40, failRate: 0 },
+  { id: "i6", version: "2.0.0", weight: 100, delayMs: 2, failRate: 0.25, twin: "i4" },
   { id: "i7", version: "2.0.0", weight: 100, delayMs: 2, failRate: 0, late: true },
 ];
 
@@ -29,37 +33,46 @@ function jitter(ms) {
   return ms * (0.75 + Math.random() * 0.5);
 }
 
-async function startHttp(instance) {
+const delayOf = (instance, state) => jitter(state.faulty ? instance.delayMs : HEALTHY_MS);
+const failsNow = (instance, state) => state.faulty && Math.random() < instance.failRate;
+
+async function startHttp(instance, state) {
   const server = createServer((_req, res) => {
-    setTimeout(() => {
-      res.setHeader("x-instance", instance.id);
-      if (Math.random() < instance.failRate) {
-        res.statusCode = 503;
-        res.end(INJECTED);
-        return;
-      }
-      res.setHeader("content-type", "application/json");
-      res.end(JSON.stringify({ message: "hello", server: instance.id }));
-    }, jitter(instance.delayMs));
+    setTimeout(
+      () => {
+        res.setHeader("x-instance", instance.id);
+        if (failsNow(instance, state)) {
+          res.statusCode = 503;
+          res.end(INJECTED);
+          return;
+        }
+        res.setHeader("content-type", "application/json");
+        res.end(JSON.stringify({ message: "hello", server: instance.id }));
+      },
+      delayOf(instance, state),
+    );
   });
   server.keepAliveTimeout = 30_000;
   await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
   return server;
 }
 
-async function startGrpc(instance) {
+async function startGrpc(instance, state) {
   const server = new grpc.Server();
   server.addService(helloworld.Greeter.service, {
     SayHello(call, callback) {
-      setTimeout(() => {
-        if (Math.random() < instance.failRate) {
-          const metadata = new grpc.Metadata();
-          metadata.set("x-instance", instance.id);
-          callback({ code: grpc.status.UNAVAILABLE, details: INJECTED, metadata });
-          return;
-        }
-        callback(null, { message: `hello ${call.request.name}`, server: instance.id });
-      }, jitter(instance.delayMs));
+      setTimeout(
+        () => {
+          if (failsNow(instance, state)) {
+            const metadata = new grpc.Metadata();
+            metadata.set("x-instance", instance.id);
+            callback({ code: grpc.status.UNAVAILABLE, details: INJECTED, metadata });
+            return;
+          }
+          callback(null, { message: `hello ${call.request.name}`, server: instance.id });
+        },
+        delayOf(instance, state),
+      );
     },
     SayHellos(call) {
       call.write({ message: "hello", server: instance.id });
@@ -74,18 +87,25 @@ async function startGrpc(instance) {
   return { server, port };
 }
 
-/** Starts every instance's servers; returns them with their registry entries. */
+/**
+ * Starts every instance's servers; returns them with their registry entries and `setFaults(on)`,
+ * which makes a slow or failing instance start (or stop) being so.
+ */
 export async function startFleet() {
   return Promise.all(
     INSTANCES.map(async (instance) => {
-      const http = await startHttp(instance);
-      const grpcServer = await startGrpc(instance);
+      const state = { faulty: false };
+      const http = await startHttp(instance, state);
+      const grpcServer = await startGrpc(instance, state);
       const httpAddress = `127.0.0.1:${http.address().port}`;
       const grpcAddress = `127.0.0.1:${grpcServer.port}`;
       return {
         ...instance,
         httpAddress,
         grpcAddress,
+        setFaults(on) {
+          state.faulty = on;
+        },
         entry: {
           id: instance.id,
           name: "helloworld",

@@ -29,28 +29,45 @@ const { INSTANCES, startFleet } = await import("./fleet.mjs");
 const { createProgress } = await import("./progress.mjs");
 const { openRegistry } = await import("./registry.mjs");
 const { printTables, writeReport } = await import("./report.mjs");
+const { scenarioSteps } = await import("./scenario.mjs");
 
 const { requests, concurrency, rate, balancers, transports, health } = flags;
-// Endpoint health is on by default in every balancer; `health: false` routes as Kratos does.
-const options = health ? undefined : { health: false };
-const BALANCERS = { wrr: () => wrr(options), p2c: () => p2c(options), random: () => random(options) };
+// Endpoint health is on by default in every balancer; `health: false` routes as Kratos does. Each
+// takes the logger that reports its ejections and returns to the run.
+const options = health ? {} : { health: false };
+const BALANCERS = {
+  wrr: (logger) => wrr({ ...options, logger }),
+  p2c: (logger) => p2c({ ...options, logger }),
+  random: (logger) => random({ ...options, logger }),
+};
 
 const log = flags.json ? () => {} : console.log;
 const fleet = await startFleet();
 const registry = await openRegistry(flags.registry, log);
 
-/** Back to the starting membership: every instance but the late joiner. */
+/** Back to the start of the story: every instance healthy, every one registered but the late joiner. */
 async function reset() {
   for (const f of fleet) {
+    f.setFaults(false);
     if (f.late) await registry.deregister(f.entry);
     else await registry.register(f.entry);
   }
 }
 
-async function midway() {
-  await registry.deregister(fleet.find((f) => f.leaves).entry);
-  await registry.register(fleet.find((f) => f.late).entry);
+/** Makes one event of the story happen. */
+async function happen({ kind, id }) {
+  const f = fleet.find((instance) => instance.id === id);
+  if (kind === "slow" || kind === "fails") f.setFaults(true);
+  else if (kind === "leaves") await registry.deregister(f.entry);
+  else if (kind === "joins") await registry.register(f.entry);
 }
+
+const steps = scenarioSteps(INSTANCES, requests).map((step) => ({
+  ...step,
+  async apply() {
+    for (const event of step.events) await happen(event);
+  },
+}));
 
 log(
   `demo: ${fleet.length} helloworld instances on loopback (${INSTANCES.map((i) => `${i.id} ${i.version}`).join(", ")}), ` +
@@ -68,13 +85,13 @@ try {
       const drive = transport === "http" ? driveHttp : driveGrpc;
       const stats = await drive({
         name,
-        selector: BALANCERS[name](),
+        balancer: BALANCERS[name],
         discovery: registry.discovery,
         fleet,
         requests,
         concurrency,
         rate,
-        midway,
+        steps,
         progress: () => progress.tick(),
       });
       summaries.push(stats.summary(fleet));

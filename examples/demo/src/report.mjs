@@ -1,70 +1,38 @@
-// The demo's output: a table per balancer and transport on the console, and an HTML report with
-// an SVG chart of the share of calls per instance and the latency percentiles.
+// The demo's HTML report, self-contained (inline SVG and CSS, nothing fetched): who does what in the
+// story, the share of calls per run, each run's share over time with the story's events and the
+// health layer's ejections, latency per run, the flaky instance against its twin, and every count;
+// beside it, the share chart (chart.svg) and each run's timeline (timeline-<balancer>-<transport>.svg).
 import { mkdirSync, writeFileSync } from "node:fs";
+import { escapeXml, legendChart, shareChart, timelineChart } from "./charts.mjs";
+import { FAULTS_AT, MEMBERSHIP_AT } from "./scenario.mjs";
+import { healthLine, pct, storyLine } from "./tables.mjs";
 
-const pct = (x) => `${(x * 100).toFixed(1)}%`;
-const ms = (x) => `${x.toFixed(1)} ms`;
+export { printTables } from "./tables.mjs";
 
-export function printTables(summaries, log = console.log) {
-  for (const s of summaries) {
-    log(
-      `\n${s.balancer} over ${s.transport}: ${s.requests} calls, ${s.errors} errors, p50 ${ms(s.p50)}, p99 ${ms(s.p99)}`,
-    );
-    log("  instance  version  weight   share  errors  note");
-    for (const i of s.instances) {
-      log(
-        `  ${i.id.padEnd(8)}  ${i.version.padEnd(7)}  ${String(i.weight).padStart(6)}  ${pct(i.share).padStart(6)}  ${String(i.errors).padStart(6)}  ${i.note}`,
-      );
-    }
-    if (s.misrouted + s.broken > 0)
-      log(`  ROUTING BROKE: ${s.misrouted} misrouted, ${s.broken} failed: ${s.examples.join("; ")}`);
-  }
-  const flaky = summaries[0]?.flaky;
-  if (flaky === undefined) return;
-  log(
-    `\nthe flaky instance ${flaky.id} (${flaky.note}) and its healthy twin ${flaky.twin.id}, share of calls:`,
-  );
-  log(`  run           ${flaky.id.padStart(6)}  ${flaky.twin.id.padStart(6)}  ${flaky.id} errors`);
-  for (const s of summaries) {
-    log(
-      `  ${`${s.balancer}/${s.transport}`.padEnd(12)}  ${pct(s.flaky.share).padStart(6)}  ${pct(s.flaky.twin.share).padStart(6)}  ${String(s.flaky.errors).padStart(9)}`,
-    );
-  }
+function cast(instances) {
+  const rows = instances
+    .map(
+      (i) =>
+        `<tr${i.role ? ` class="role"` : ""}><td>${i.id}</td><td>${i.version}</td><td>${i.weight}</td><td>${escapeXml(i.note || "healthy throughout")}</td></tr>`,
+    )
+    .join("\n");
+  return `<table><tr><th>instance</th><th>version</th><th>weight</th><th>in the story</th></tr>
+${rows}
+</table>`;
 }
 
-const COLORS = ["#3182bd", "#6baed6", "#9ecae1", "#31a354", "#fd8d3c", "#e6550d", "#756bb1"];
-
-function chart(summaries) {
-  const rowHeight = 26;
-  const left = 120;
-  const width = 520;
-  const height = summaries.length * rowHeight + 60;
-  const instances = summaries[0].instances;
-  let svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${left + width + 230}" height="${height}" font-family="system-ui, sans-serif" font-size="12">`;
-  svg += `<title>Switchyard demo: share of calls per instance, per balancer and transport</title>`;
-  svg += `<rect width="${left + width + 230}" height="${height}" fill="white"/>`;
-  svg += `<text x="${left}" y="16" font-weight="600">Share of calls per instance</text>`;
-  summaries.forEach((s, row) => {
-    const y = 30 + row * rowHeight;
-    svg += `<text x="${left - 8}" y="${y + 14}" text-anchor="end">${s.balancer} / ${s.transport}</text>`;
-    let x = left;
-    s.instances.forEach((i, k) => {
-      const w = i.share * width;
-      if (w > 0) {
-        svg += `<rect x="${x.toFixed(1)}" y="${y}" width="${w.toFixed(1)}" height="${rowHeight - 6}" fill="${COLORS[k % COLORS.length]}"><title>${i.id}: ${pct(i.share)}</title></rect>`;
-        if (w > 26)
-          svg += `<text x="${(x + w / 2).toFixed(1)}" y="${y + 14}" text-anchor="middle" fill="white">${i.id}</text>`;
-      }
-      x += w;
-    });
-    svg += `<text x="${left + width + 10}" y="${y + 14}">p50 ${ms(s.p50)} · p99 ${ms(s.p99)} · ${s.errors} errors</text>`;
-  });
-  const legendY = 30 + summaries.length * rowHeight + 8;
-  instances.forEach((i, k) => {
-    const x = left + k * 74;
-    svg += `<rect x="${x}" y="${legendY}" width="10" height="10" fill="${COLORS[k % COLORS.length]}"/><text x="${x + 14}" y="${legendY + 9}">${i.id} ${i.version}</text>`;
-  });
-  return `${svg}</svg>`;
+function latencyTable(summaries) {
+  const rows = summaries
+    .map(
+      (s) =>
+        `<tr><td>${s.balancer}</td><td>${s.transport}</td>${[s.p50, s.p95, s.p99, s.mean].map((v) => `<td class="n">${v.toFixed(1)}</td>`).join("")}<td class="n">${s.errors}</td></tr>`,
+    )
+    .join("\n");
+  return `<h2>Latency per run</h2>
+<p>Every answered call, from send to reply, in ms; the injected failures answer as fast as a healthy instance and count here.</p>
+<table><tr><th>balancer</th><th>transport</th><th class="n">p50</th><th class="n">p95</th><th class="n">p99</th><th class="n">mean</th><th class="n">errors</th></tr>
+${rows}
+</table>`;
 }
 
 function flakyTable(summaries) {
@@ -73,14 +41,29 @@ function flakyTable(summaries) {
   const rows = summaries
     .map(
       (s) =>
-        `<tr><td>${s.balancer}</td><td>${s.transport}</td><td>${pct(s.flaky.share)}</td><td>${pct(s.flaky.twin.share)}</td><td>${s.flaky.errors}</td></tr>`,
+        `<tr><td>${s.balancer}</td><td>${s.transport}</td><td class="n">${pct(s.flaky.share)}</td><td class="n">${pct(s.flaky.twin.share)}</td><td class="n">${s.flaky.errors}</td></tr>`,
     )
     .join("\n");
   return `<h2>The flaky instance</h2>
-<p>${flaky.id} (${flaky.note}) against its healthy twin ${flaky.twin.id} (same version, weight and speed).</p>
-<table><tr><th>balancer</th><th>transport</th><th>${flaky.id} share</th><th>${flaky.twin.id} share</th><th>${flaky.id} errors</th></tr>
+<p>${flaky.id} (${escapeXml(flaky.note)}) against its healthy twin ${flaky.twin.id} (same version, weight and speed), over the whole run.</p>
+<table><tr><th>balancer</th><th>transport</th><th class="n">${flaky.id} share</th><th class="n">${flaky.twin.id} share</th><th class="n">${flaky.id} errors</th></tr>
 ${rows}
 </table>`;
+}
+
+function timelines(summaries, health) {
+  const panels = summaries
+    .map(
+      (s) =>
+        `<figure>${timelineChart(s)}<figcaption>story: ${escapeXml(storyLine(s.events))}<br>health: ${escapeXml(healthLine(s.events))}</figcaption></figure>`,
+    )
+    .join("\n");
+  return `<h2>Share of calls over time</h2>
+<p>Each bar is one window of calls, split by the instance that answered. Dashed lines: the story's events. Dark lanes below: the time an instance spent ejected by endpoint health${health ? "" : " (off in this run: none)"}; a gRPC run has one selector per channel (#1 all calls, #2 the 2.0.0-only calls), each with its own health.</p>
+${legendChart(summaries[0].instances)}
+<div class="grid">
+${panels}
+</div>`;
 }
 
 export function writeReport(summaries, directory, health) {
@@ -89,21 +72,31 @@ export function writeReport(summaries, directory, health) {
     .flatMap((s) =>
       s.instances.map(
         (i) =>
-          `<tr><td>${s.balancer}</td><td>${s.transport}</td><td>${i.id}</td><td>${i.version}</td><td>${i.weight}</td><td>${pct(i.share)}</td><td>${i.errors}</td><td>${i.note}</td></tr>`,
+          `<tr><td>${s.balancer}</td><td>${s.transport}</td><td>${i.id}</td><td>${i.version}</td><td class="n">${i.weight}</td><td class="n">${pct(i.share)}</td><td class="n">${i.errors}</td><td>${escapeXml(i.note)}</td></tr>`,
       ),
     )
     .join("\n");
   const html = `<!doctype html><html><head><meta charset="utf-8"><title>Switchyard demo</title>
-<style>body{font-family:system-ui,sans-serif;margin:2rem;color:#222}table{border-collapse:collapse}td,th{padding:2px 10px;border-bottom:1px solid #eee;text-align:left}</style>
+<style>body{font-family:system-ui,sans-serif;margin:2rem;color:#222;max-width:1300px}table{border-collapse:collapse;margin-bottom:1rem}td,th{padding:2px 10px;border-bottom:1px solid #eee;text-align:left}.n{text-align:right;font-variant-numeric:tabular-nums}tr.role td{background:#fff7e6}.grid{display:flex;flex-wrap:wrap;gap:0 1rem}figure{margin:0 0 1rem}figcaption{font-size:12px;color:#555;max-width:600px}</style>
 </head><body><h1>Switchyard demo</h1>
-<p>Each balancer routed the same traffic over HTTP and gRPC to a helloworld fleet: two versions, uneven weights, one slow instance, one that fails a quarter of its calls; a quarter of the calls asked for 2.0.0 only; halfway, i2 left and i7 joined. Endpoint health was ${health ? "on" : "off"}.</p>
-${chart(summaries)}
+<p>Each balancer routed the same traffic over HTTP and gRPC to a helloworld fleet of two versions with uneven weights; a quarter of the calls asked for 2.0.0 only. At ${FAULTS_AT * 100}% of each run one instance turned slow and one started failing; at ${MEMBERSHIP_AT * 100}%, one left and one joined. Endpoint health was ${health ? "on" : "off"}.</p>
+${cast(summaries[0].instances)}
+${shareChart(summaries)}
+${timelines(summaries, health)}
+${latencyTable(summaries)}
 ${flakyTable(summaries)}
-<table><tr><th>balancer</th><th>transport</th><th>instance</th><th>version</th><th>weight</th><th>share</th><th>errors</th><th>note</th></tr>
+<h2>Every count</h2>
+<table><tr><th>balancer</th><th>transport</th><th>instance</th><th>version</th><th class="n">weight</th><th class="n">share</th><th class="n">errors</th><th>note</th></tr>
 ${rows}
 </table></body></html>`;
   const htmlPath = `${directory}/report.html`;
   writeFileSync(htmlPath, html);
-  writeFileSync(`${directory}/chart.svg`, chart(summaries));
+  writeFileSync(`${directory}/chart.svg`, shareChart(summaries));
+  for (const s of summaries) {
+    writeFileSync(
+      `${directory}/timeline-${s.balancer}-${s.transport}.svg`,
+      timelineChart(s, { legend: true }),
+    );
+  }
   return htmlPath;
 }

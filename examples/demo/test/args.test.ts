@@ -86,5 +86,11 @@ describe("the demo's process", () => {
       broken: false,
       summaries: [{ balancer: "wrr", transport: "http", flaky: { id: "i6", twin: { id: "i4" } } }],
     });
+    const [run] = parsed.summaries;
+    for (const field of ["p50", "p95", "p99", "mean"]) expect(run[field]).toBeGreaterThan(0);
+    expect(run.timeline.windows.length).toBeGreaterThan(0);
+    expect(run.events.map((e: { id: string; kind: string }) => `${e.id} ${e.kind}`)).toEqual(
+      expect.arrayContaining(["i5 slow", "i6 fails", "i2 leaves", "i7 joins"]),
+    );
   });
 });
