@@ -29,7 +29,9 @@ describe("routing simulator: hot keys", () => {
     expect(bounded.summary.errorRate).toBe(0);
     // The bound moves calls off their key's node only as far as it must.
     expect(bounded.onHome).toBeGreaterThan(0.5);
-    expect(unbounded.onHome).toBe(1);
+    // Unbounded, every call goes to its key's node until endpoint health ejects the melted one.
+    expect(unbounded.onHome).toBeGreaterThan(bounded.onHome);
+    expect(unbounded.onHome).toBeLessThan(1);
     expect(row(rows, "p2c").onHome).toBeLessThan(0.2);
   });
 
