@@ -23,7 +23,9 @@ export interface HttpServed extends Served {
 export async function startHttpServers(count: number): Promise<HttpServed[]> {
   return Promise.all(
     Array.from({ length: count }, async () => {
-      let handler = (_req: IncomingMessage, res: ServerResponse) => res.end("ok");
+      let handler = (_req: IncomingMessage, res: ServerResponse): void => {
+        res.end("ok");
+      };
       const state = { hits: 0 };
       const server: Server = createServer((req, res) => {
         state.hits++;
@@ -99,7 +101,7 @@ export function greeter(target: string, options: grpc.ChannelOptions) {
     client,
     sayHello: (name: string) =>
       new Promise<unknown>((resolve, reject) =>
-        client.sayHello({ name }, { deadline: Date.now() + 5000 }, (error: Error | null, reply: unknown) =>
+        client.sayHello!({ name }, { deadline: Date.now() + 5000 }, (error: Error | null, reply: unknown) =>
           error ? reject(error) : resolve(reply),
         ),
       ),

@@ -30,9 +30,12 @@ export interface Telemetry {
   shutdown(): Promise<void>;
 }
 
-/** An instrumentation wired to fresh SDK providers, enabled. */
-export function startTelemetry(): Telemetry {
-  const exporter = new InMemoryMetricExporter(AggregationTemporality.CUMULATIVE);
+/**
+ * An instrumentation wired to fresh SDK providers, enabled. Cumulative by default; with delta
+ * temporality a gauge reports only the series its callback observed at the last collection.
+ */
+export function startTelemetry(temporality = AggregationTemporality.CUMULATIVE): Telemetry {
+  const exporter = new InMemoryMetricExporter(temporality);
   const reader = new PeriodicExportingMetricReader({ exporter, exportIntervalMillis: 3_600_000 });
   const meterProvider = new MeterProvider({ readers: [reader] });
   const spans = new InMemorySpanExporter();
