@@ -36,13 +36,22 @@ const GRPC_STATUS = [
  * dialled, left alone), and one set per `error.type` seen.
  */
 export class NodeAttributes {
+  readonly service: string;
   readonly balancer: string;
+  /** Its series' key (`endpointKey`). */
+  readonly key: string;
   readonly metric: Attributes;
   readonly span: Attributes;
+  /** Calls picked and not completed (`switchyard.endpoint.inflight`). */
+  inflight = 0;
+  /** It left the list of a selector that published it. */
+  left = false;
   private readonly failed = new Map<string, Attributes>();
 
-  constructor(service: string, node: Node, balancer: string) {
+  constructor(service: string, node: Node, balancer: string, key: string) {
+    this.service = service;
     this.balancer = balancer;
+    this.key = key;
     const { host, port } = splitAddress(node.address);
     const peer: Attributes = { [ATTR_PEER_ADDRESS]: host };
     if (port !== undefined) peer[ATTR_PEER_PORT] = port;

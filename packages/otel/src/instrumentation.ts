@@ -4,18 +4,17 @@ import {
   type Histogram,
   type ObservableGauge,
   type ObservableResult,
+  type ObservableUpDownCounter,
   trace,
-  type UpDownCounter,
 } from "@opentelemetry/api";
 import { InstrumentationBase, type InstrumentationConfig } from "@opentelemetry/instrumentation";
-import type { Logger, Node } from "@switchyard/api";
+import type { Logger } from "@switchyard/api";
 import {
   ATTR_BALANCER,
   ATTR_ERROR_TYPE,
   ATTR_SERVER_ADDRESS,
   callErrorType,
   errorType,
-  NodeAttributes,
 } from "./attributes.js";
 import {
   APPLY_CHANNEL,
@@ -30,6 +29,7 @@ import {
   type PickEvent,
 } from "./channels.js";
 import { EjectedNodes, endpointKey } from "./ejected.js";
+import { Endpoints } from "./endpoints.js";
 import { Isolation } from "./isolation.js";
 import { METRIC_NAMES } from "./names.js";
 import { VERSION } from "./version.js";
@@ -56,7 +56,7 @@ export interface SwitchyardInstrumentationConfig extends InstrumentationConfig {
  * (`setMeterProvider`, `enable`, `disable`). It patches no module: it only subscribes.
  *
  * Records `switchyard.client.calls` (Counter, `{call}`), `switchyard.client.call.duration`
- * (Histogram, `s`), `switchyard.endpoint.inflight` (UpDownCounter, `{call}`),
+ * (Histogram, `s`), `switchyard.endpoint.inflight` (UpDownCounter, observed, `{call}`),
  * `switchyard.endpoint.ejections` (Counter, `{ejection}`), `switchyard.endpoint.ejected`
  * (ObservableGauge, 1 while ejected) and `switchyard.selector.errors` (Counter, `{error}`), and at
  * each pick sets `network.peer.address`, `network.peer.port` and `switchyard.balancer` on the active
@@ -65,15 +65,16 @@ export interface SwitchyardInstrumentationConfig extends InstrumentationConfig {
 export class SwitchyardInstrumentation extends InstrumentationBase<SwitchyardInstrumentationConfig> {
   private calls: Counter | undefined;
   private duration: Histogram | undefined;
-  private inflight: UpDownCounter | undefined;
+  private inflight: ObservableUpDownCounter | undefined;
   private ejections: Counter | undefined;
   private ejectedGauge: ObservableGauge | undefined;
   private errors: Counter | undefined;
   private subscribed = false;
-  private readonly nodes = new WeakMap<Node, NodeAttributes>();
+  private readonly endpoints = new Endpoints();
   private readonly ejected = new EjectedNodes();
   private readonly isolation: Isolation;
   private readonly observeEjected = (result: ObservableResult) => this.ejected.observe(result);
+  private readonly observeInflight = (result: ObservableResult) => this.endpoints.observeInflight(result);
 
   constructor(config: SwitchyardInstrumentationConfig = {}) {
     // Enabled below, once the fields exist (the base class would enable it before them).
@@ -124,10 +125,14 @@ export class SwitchyardInstrumentation extends InstrumentationBase<SwitchyardIns
         unit: "s",
         advice: { explicitBucketBoundaries: [...DURATION_BUCKETS_S] },
       });
-      this.inflight = meter.createUpDownCounter(METRIC_NAMES.inflight, {
+      // Counted by the instrumentation and observed at collection: the same non-monotonic sum as a
+      // synchronous UpDownCounter in every exporter, without two SDK recordings per call.
+      this.inflight?.removeCallback(this.observeInflight);
+      this.inflight = meter.createObservableUpDownCounter(METRIC_NAMES.inflight, {
         description: "Calls picked and not yet completed, by endpoint",
         unit: "{call}",
       });
+      this.inflight.addCallback(this.observeInflight);
       this.ejections = meter.createCounter(METRIC_NAMES.ejections, {
         description: "Times the health layer ejected an endpoint, by reason",
         unit: "{ejection}",
@@ -145,21 +150,11 @@ export class SwitchyardInstrumentation extends InstrumentationBase<SwitchyardIns
     });
   }
 
-  /** The cached attributes of `node` under `balancer`. */
-  private attributesOf(service: string, node: Node, balancer: string): NodeAttributes {
-    let attributes = this.nodes.get(node);
-    if (attributes === undefined || attributes.balancer !== balancer) {
-      attributes = new NodeAttributes(service, node, balancer);
-      this.nodes.set(node, attributes);
-    }
-    return attributes;
-  }
-
   private readonly onPick = (message: unknown): void => {
     try {
       const { service, node, balancer } = message as PickEvent;
-      const attributes = this.attributesOf(service, node, balancer);
-      this.inflight?.add(1, attributes.metric);
+      const attributes = this.endpoints.of(service, node, balancer);
+      attributes.inflight++;
       const span = trace.getActiveSpan();
       if (span?.isRecording()) span.setAttributes(attributes.span);
     } catch (error) {
@@ -170,8 +165,8 @@ export class SwitchyardInstrumentation extends InstrumentationBase<SwitchyardIns
   private readonly onDone = (message: unknown): void => {
     try {
       const { service, node, balancer, info, failure, durationMs } = message as DoneEvent;
-      const attributes = this.attributesOf(service, node, balancer);
-      this.inflight?.add(-1, attributes.metric);
+      const attributes = this.endpoints.of(service, node, balancer);
+      this.endpoints.completed(attributes);
       const type = callErrorType(info, failure);
       const recorded = type === undefined ? attributes.metric : attributes.withError(type);
       this.calls?.add(1, recorded);
@@ -184,7 +179,7 @@ export class SwitchyardInstrumentation extends InstrumentationBase<SwitchyardIns
   private readonly onHealth = (message: unknown): void => {
     try {
       const { selector, service, node, balancer, event, reason } = message as HealthEvent;
-      const attributes = this.attributesOf(service, node, balancer);
+      const attributes = this.endpoints.of(service, node, balancer);
       if (event === "ejected") {
         this.ejections?.add(1, attributes.withReason(reason));
         this.ejected.eject(selector, endpointKey(service, balancer, node.address), attributes.metric);
@@ -199,7 +194,10 @@ export class SwitchyardInstrumentation extends InstrumentationBase<SwitchyardIns
   private readonly onApply = (message: unknown): void => {
     try {
       const { selector, service, balancer, removed } = message as ApplyEvent;
-      for (const node of removed) this.ejected.forget(selector, endpointKey(service, balancer, node.address));
+      for (const node of removed) {
+        this.ejected.forget(selector, endpointKey(service, balancer, node.address));
+        this.endpoints.leave(service, balancer, node.address);
+      }
     } catch (error) {
       this.isolation.report(error);
     }

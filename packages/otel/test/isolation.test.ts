@@ -106,6 +106,25 @@ describe("SwitchyardInstrumentation: isolation and lifecycle", () => {
     ]);
   });
 
+  it("counts calls in flight per endpoint until their done, also after the endpoint left the list", async () => {
+    telemetry = startTelemetry();
+    const selector = wrr({ health: false }).build();
+    const nodes = fleet(2);
+    selector.apply(nodes);
+    const pending = [selector.select(), selector.select(), selector.select()];
+    const inflight = async () =>
+      byAttribute(await telemetry!.collect(), METRIC_NAMES.inflight, "network.peer.address");
+    expect(await inflight()).toEqual({ "10.0.0.0": 2, "10.0.0.1": 1 });
+    pending[0]!.done({});
+    pending[0]!.done({}); // a second done counts nothing
+    expect(await inflight()).toEqual({ "10.0.0.0": 1, "10.0.0.1": 1 });
+    selector.apply(nodes.slice(1));
+    expect(await inflight()).toEqual({ "10.0.0.0": 1, "10.0.0.1": 1 }); // left, a call still out
+    pending[2]!.done({});
+    pending[1]!.done({});
+    expect(await inflight()).toEqual({ "10.0.0.0": 0, "10.0.0.1": 0 });
+  });
+
   it("works through registerInstrumentations, and stops listening once deregistered", async () => {
     const exporter = new InMemoryMetricExporter(AggregationTemporality.CUMULATIVE);
     const reader = new PeriodicExportingMetricReader({ exporter, exportIntervalMillis: 3_600_000 });
