@@ -25,6 +25,7 @@ const allowed = {
   "transport-http": ["api", "kit", "selector-core", "balancer-wrr"],
   "transport-grpc": ["api", "kit", "selector-core", "balancer-wrr"],
   testkit: ["api", "kit"],
+  otel: ["api", "kit"],
 };
 
 const problems = [];

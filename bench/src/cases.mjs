@@ -37,7 +37,37 @@ export const BALANCERS = {
   hash: () => hash({ key: nextKey }),
   "hash-nokey": () => hash({ key: noKey }),
   "hash-nohealth": () => hash({ key: nextKey, health: false }),
+  // The diagnostics channels (selector-core's switchyard:pick, :done, …). `wrr` above runs with no
+  // subscriber, as every selector does until something listens; `wrr-bare` is wrr with the select
+  // entered past the channel check (what select cost before the channels); `wrr-channels` has a
+  // no-op subscriber on every channel (the messages and the timed done alone); `wrr-otel` and
+  // `p2c-otel` run with @switchyard/otel enabled over the OpenTelemetry SDK (worker.mjs turns both on
+  // for these names: a subscriber is process-wide).
+  "wrr-bare": () => bare(wrr()),
+  "wrr-channels": () => wrr(),
+  "wrr-otel": () => wrr(),
+  "p2c-otel": () => p2c({ cost: "kratos" }),
 };
+
+/** The channel rows, each against `wrr` (and `p2c-otel` against `p2c`). */
+export const WITH_CHANNELS = ["wrr-bare", "wrr-channels", "wrr-otel", "p2c-otel"];
+
+/**
+ * A builder whose selectors skip the diagnostics check: `select` calls the default selector's own
+ * select path (`choose`, private to selector-core, reached here by name for this comparison only).
+ */
+function bare(builder) {
+  return {
+    build() {
+      const selector = builder.build();
+      if (typeof selector.choose !== "function") {
+        throw new Error("bench: the default selector has no choose(); update bare() in bench/src/cases.mjs");
+      }
+      selector.select = selector.choose;
+      return selector;
+    },
+  };
+}
 
 /** The balancers whose health layer the targets price, each against its `-nohealth` twin. */
 export const WITH_HEALTH = ["wrr", "p2c", "random", "hash"];

@@ -1,6 +1,6 @@
 // Turns per-run results into the markdown tables and the target checks that run.mjs prints.
 
-import { SIZES, WINDOW, WITH_HEALTH } from "./cases.mjs";
+import { SIZES, WINDOW, WITH_CHANNELS, WITH_HEALTH } from "./cases.mjs";
 
 export const TARGETS = {
   /** p2c select+done at most this fraction of naive-p2c's. */
@@ -170,6 +170,24 @@ export function checks(summary) {
         measured: ratio(value),
         limit: `≤ ${ratio(TARGETS.healthVsNone)}`,
         pass: value <= TARGETS.healthVsNone,
+      });
+    }
+  }
+  // The diagnostics channels: `wrr` (no subscriber) against `wrr-bare` (the check skipped) prices
+  // the check; the others price a subscriber and the OpenTelemetry instrumentation.
+  for (const b of WITH_CHANNELS) {
+    const base = b === "p2c-otel" ? "p2c" : "wrr";
+    for (const n of [10, 1000]) {
+      const [top, bottom] = b === "wrr-bare" ? [base, b] : [b, base];
+      const value = m(top, `select/${n}`) / m(bottom, `select/${n}`);
+      if (!Number.isFinite(value)) continue;
+      rows.push({
+        what:
+          b === "wrr-bare"
+            ? `wrr / wrr-bare select+done, ${size(n)} nodes (the channels with no subscriber)`
+            : `${top} / ${bottom} select+done, ${size(n)} nodes (${b.endsWith("-otel") ? "@switchyard/otel enabled" : "a no-op subscriber on every channel"})`,
+        measured: ratio(value),
+        limit: "—",
       });
     }
   }

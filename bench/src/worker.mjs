@@ -6,8 +6,10 @@
 
 import { measure } from "mitata";
 import { casesFor } from "./cases.mjs";
+import { listen } from "./listeners.mjs";
 
 const [name, warmupArg, minCpuArg] = process.argv.slice(2);
+listen(name);
 const warmupMs = Number(warmupArg ?? 100);
 const minCpuMs = Number(minCpuArg ?? 250);
 

@@ -16,6 +16,22 @@ export { prefer } from "./prefer.js";
 export { DEFAULT_ZONE_MIN_NODES, DEFAULT_ZONE_MIN_SHARE, preferZone, ZONE_ENV } from "./zone.js";
 export type { PreferZoneOptions } from "./zone.js";
 
+// For observability tools: the diagnostics channels the selector publishes on.
+export {
+  APPLY_CHANNEL,
+  DONE_CHANNEL,
+  ERROR_CHANNEL,
+  HEALTH_CHANNEL,
+  PICK_CHANNEL,
+} from "./diagnostics.js";
+export type {
+  ApplyMessage,
+  DoneMessage,
+  HealthMessage,
+  PickMessage,
+  SelectErrorMessage,
+} from "./diagnostics.js";
+
 // For balancer, registry and transport authors.
 export { WrappedNode } from "./wrapped-node.js";
 export { toMetadata } from "./metadata.js";

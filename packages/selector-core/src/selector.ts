@@ -20,6 +20,7 @@ import {
 } from "@switchyard/api";
 import { checkClock } from "@switchyard/kit";
 import { CandidateCache } from "./candidates.js";
+import { SelectorTap, selectObserved } from "./diagnostics.js";
 import { filterName } from "./filter.js";
 import { HealthLayer } from "./health/health-layer.js";
 import { type HealthOptions, type HealthSettings, healthSettings } from "./health/health-options.js";
@@ -93,6 +94,8 @@ export class DefaultSelector implements Selector {
   private readonly filters: readonly NodeFilter[];
   /** The shared `CandidateInfo` objects, by stable (1), failing (2) and ramping (4): none per pick. */
   private readonly infos: readonly CandidateInfo[];
+  /** The diagnostics channels' side (`switchyard:pick`, …): used only while one has a subscriber. */
+  private readonly tap: SelectorTap;
 
   /** @throws InvalidArgumentError on bad options, as {@link createSelectorBuilder} does. */
   constructor(options: SelectorBuilderOptions) {
@@ -115,6 +118,7 @@ export class DefaultSelector implements Selector {
       settings === undefined
         ? undefined
         : new HealthLayer(settings, config.clock, config.logger, this.balancerName, {
+            selector: this,
             healthChanged: () => this.rebase(),
             attention: () => {
               this.attention = true;
@@ -123,6 +127,7 @@ export class DefaultSelector implements Selector {
     this.reportDones = this.layer !== undefined && config.nodeBuilder.reportsOutcomes !== true;
     this.watchAll = this.reportDones;
     this.attention = this.layer !== undefined;
+    this.tap = new SelectorTap(this, this.balancerName, config.clock, (a) => this.layer?.recordOf(a));
   }
 
   /**
@@ -157,6 +162,7 @@ export class DefaultSelector implements Selector {
     layer?.update(snapshot.nodes, records);
     this.rebase();
     this.balancer.update?.(snapshot.nodes);
+    this.tap.applied(previous, nodes);
   }
 
   /** The current weighted nodes, in apply order. */
@@ -170,6 +176,21 @@ export class DefaultSelector implements Selector {
   }
 
   select(options?: SelectOptions): SelectResult {
+    if (!selectObserved()) return this.choose(options);
+    const tap = this.tap;
+    tap.candidates = 1;
+    let result: SelectResult;
+    try {
+      result = this.choose(options);
+    } catch (error) {
+      tap.failed(error, options);
+      throw error;
+    }
+    return { node: result.node, done: tap.picked(result.node, result.done, options) };
+  }
+
+  /** The select itself: a probe when one is due, else the filters and the balancer. */
+  private choose(options?: SelectOptions): SelectResult {
     if (this.attention) {
       this.layer!.attend();
       const probe = this.probe(options);
@@ -183,6 +204,7 @@ export class DefaultSelector implements Selector {
       candidates = this.filtered(cache, options);
     }
     if (candidates.length === 0) throw this.noNode(options);
+    this.tap.candidates = candidates.length;
     const picked = this.balancer.pick(candidates, options ?? EMPTY_CONTEXT, cache.info(candidates));
     const node = picked.node;
     return { node: node.raw, done: this.watchAll ? this.watched(node, picked.done, false) : picked.done };

@@ -4,6 +4,7 @@ import type {
   EjectionReason,
   Logger,
   NodeHealth,
+  Selector,
   TimerHandle,
   WeightedNode,
 } from "@switchyard/api";
@@ -17,6 +18,8 @@ import { SLOW_START_GRACE_MS, SlowStart } from "./slow-start.js";
 
 /** What the layer asks of its selector. */
 export interface HealthHost {
+  /** The selector the layer's diagnostics events (`switchyard:health`) name. */
+  readonly selector?: Selector;
   /**
    * The nodes balancers see (or their weights) changed: rebuild the candidates. Also called when a
    * panic starts or ends: while it lasts the selector watches the outcome of every call, since any
@@ -84,7 +87,7 @@ export class HealthLayer implements RecordOwner {
     this.settings = settings;
     this.clock = clock;
     this.host = host;
-    this.report = new HealthReport(logger, name);
+    this.report = new HealthReport(logger, name, host.selector);
     this.ramps = new SlowStart(
       settings.slowStartMs,
       clock,

@@ -1,18 +1,22 @@
-import type { Logger } from "@switchyard/api";
+import type { Logger, Selector } from "@switchyard/api";
 import { debugSafely, warnSafely } from "@switchyard/kit";
+import { publishHealth } from "../diagnostics.js";
 import type { NodeHealthRecord } from "./node-health.js";
 
 /**
  * The log lines of the health layer, one method per transition, through the selector's `logger`
- * (`warnSafely`: a logger that throws, or none, falls back to `process.emitWarning`).
+ * (`warnSafely`: a logger that throws, or none, falls back to `process.emitWarning`); ejections and
+ * returns also go to the `switchyard:health` diagnostics channel.
  */
 export class HealthReport {
   private readonly logger: Logger | undefined;
   private readonly name: string;
+  private readonly selector: Selector | undefined;
 
-  constructor(logger: Logger | undefined, name: string) {
+  constructor(logger: Logger | undefined, name: string, selector?: Selector) {
     this.logger = logger;
     this.name = name;
+    this.selector = selector;
   }
 
   ejected(record: NodeHealthRecord, why: string, ms: number, out: number, total: number): void {
@@ -26,6 +30,7 @@ export class HealthReport {
         `node${total === 1 ? "" : "s"} out. ${next}.`,
       details(record, { durationMs: ms }),
     );
+    publishHealth(this.selector, this.name, "ejected", record, ms);
   }
 
   probeFailed(record: NodeHealthRecord, what: string, ms: number): void {
@@ -43,6 +48,7 @@ export class HealthReport {
         (probation > 0 ? `; on probation (a failure in its next ${probation} calls ejects it again).` : "."),
       details(record, { outMs }),
     );
+    publishHealth(this.selector, this.name, "returned", record, outMs);
   }
 
   capped(record: NodeHealthRecord, why: string, out: number, total: number): void {
