@@ -105,4 +105,18 @@ describe("ring", () => {
       expect([...merged.owners]).toEqual([first, 1 - first, first, 1 - first]);
     }
   });
+
+  it("places keys and points where every earlier version did, so clients of mixed versions agree", () => {
+    // Values of the first release's FNV-1a + murmur3 finaliser; a change here moves every key.
+    const pinned: [string, number, number, number][] = [
+      ["", 2872998923, 3406902207, 3427923759],
+      ["user-42", 2083131798, 3812679843, 2908727250],
+      ["10.0.0.5:8000", 365585958, 752847259, 211869744],
+    ];
+    for (const [text, key, first, eighth] of pinned) {
+      expect(hashKey(text)).toBe(key);
+      expect(pointOf(key, 0)).toBe(first);
+      expect(pointOf(key, 7)).toBe(eighth);
+    }
+  });
 });

@@ -40,3 +40,33 @@ export function checkLogger(value: unknown, where: string): Logger {
   }
   return value as Logger;
 }
+
+/** What {@link checkMs} checks against. */
+export interface MsCheck {
+  /** The component, the start of the message (such as `consul`). */
+  readonly where: string;
+  /** The option's name in the message (such as `heartbeat.ttlMs`). */
+  readonly name: string;
+  /** What a left-out value becomes. */
+  readonly fallback: number;
+  readonly min: number;
+  /** Default `Infinity`: no upper bound. */
+  readonly max?: number;
+}
+
+/**
+ * Checks a duration option in milliseconds: `fallback` when it is left out, else a finite number
+ * from `min` to `max`.
+ * @throws InvalidArgumentError such as `consul: waitMs must be a number of milliseconds from 1 to
+ * 600000, got 0` for anything else.
+ */
+export function checkMs(value: unknown, { where, name, fallback, min, max = Infinity }: MsCheck): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== "number" || !Number.isFinite(value) || value < min || value > max) {
+    const range = max === Infinity ? `at least ${min}` : `from ${min} to ${max}`;
+    throw new InvalidArgumentError(
+      `${where}: ${name} must be a number of milliseconds ${range}, got ${String(value)}`,
+    );
+  }
+  return value;
+}

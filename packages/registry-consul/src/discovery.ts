@@ -2,14 +2,12 @@ import {
   type Discovery,
   InvalidArgumentError,
   type RegistryCallOptions,
-  RegistryError,
   type ServiceInstance,
   type Watcher,
 } from "@switchyard/api";
-import type { ListWatcher } from "@switchyard/kit";
+import { type ListWatcher, reportSkipped } from "@switchyard/kit";
 import { queryHealth } from "./health-query.js";
 import type { ConsulHttp } from "./http.js";
-import { report } from "./report.js";
 import type { Settings } from "./settings.js";
 import { watchService } from "./watcher.js";
 
@@ -41,12 +39,7 @@ export class ConsulDiscovery implements Discovery {
   async getService(serviceName: string, options?: RegistryCallOptions): Promise<readonly ServiceInstance[]> {
     checkName(serviceName, "getService()");
     const result = await queryHealth(this.http, this.settings, serviceName, 0, options?.signal);
-    for (const message of result.skipped) {
-      report(this.settings, new RegistryError(`consul: ${message}`, { retryable: false }), {
-        operation: "getService",
-        serviceName,
-      });
-    }
+    reportSkipped("consul", this.settings, result.skipped, { operation: "getService", serviceName });
     return result.instances;
   }
 

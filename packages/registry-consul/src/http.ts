@@ -1,4 +1,5 @@
-import { RegistryError, type TimerHandle } from "@switchyard/api";
+import { RegistryError } from "@switchyard/api";
+import { RequestDeadline } from "@switchyard/kit";
 import { Agent, type Dispatcher, fetch as undiciFetch } from "undici";
 import type { ConsulFetch, ConsulFetchInit } from "./options.js";
 import type { Settings } from "./settings.js";
@@ -75,17 +76,10 @@ export class ConsulHttp {
   async send(call: ConsulCall): Promise<ConsulReply> {
     const { signal, timeoutMs, what } = call;
     signal?.throwIfAborted();
-    const controller = new AbortController();
-    const onAbort = (): void => controller.abort(signal?.reason);
-    signal?.addEventListener("abort", onAbort, { once: true });
-    let timedOut = false;
-    const timer: TimerHandle = this.settings.clock.setTimeout(() => {
-      timedOut = true;
-      controller.abort(new Error("timed out"));
-    }, timeoutMs);
+    const deadline = new RequestDeadline(this.settings.clock, timeoutMs, signal);
     let answered = false;
     try {
-      const response = await this.fetch(this.url(call), this.init(call, controller.signal));
+      const response = await this.fetch(this.url(call), this.init(call, deadline.signal));
       answered = true;
       const text = await response.text();
       const reply = { status: response.status, headers: response.headers, text };
@@ -94,7 +88,7 @@ export class ConsulHttp {
     } catch (error) {
       if (error instanceof RegistryError) throw error;
       if (signal?.aborted) throw signal.reason;
-      if (timedOut) {
+      if (deadline.timedOut) {
         throw new RegistryError(
           `consul: ${what} timed out after ${timeoutMs} ms; the agent at ${this.settings.baseUrl} is slow or ` +
             "unreachable (raise requestTimeoutMs if it is just slow)",
@@ -111,8 +105,7 @@ export class ConsulHttp {
         { cause: this.settings.secrets.scrub(error), retryable: true },
       );
     } finally {
-      this.settings.clock.clearTimeout(timer);
-      signal?.removeEventListener("abort", onAbort);
+      deadline.done();
     }
   }
 

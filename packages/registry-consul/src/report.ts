@@ -1,5 +1,5 @@
-import { RegistryError } from "@switchyard/api";
-import { errorMessage, warnSafely } from "@switchyard/kit";
+import type { RegistryError } from "@switchyard/api";
+import { reportRegistryError, toRegistryError, warnSafely } from "@switchyard/kit";
 import type { ConsulErrorContext } from "./options.js";
 import type { Settings } from "./settings.js";
 
@@ -8,21 +8,7 @@ import type { Settings } from "./settings.js";
  * cause are cleaned of the token and the TLS key.
  */
 export function asRegistryError(settings: Settings, error: unknown, what: string): RegistryError {
-  if (error instanceof RegistryError) return clean(settings, error);
-  const message = settings.secrets.redact(errorMessage(error));
-  return new RegistryError(`consul: ${what} failed: ${message}`, { cause: settings.secrets.scrub(error) });
-}
-
-/** `error` itself when it holds no secret, else a copy whose message and cause are cleaned. */
-function clean(settings: Settings, error: RegistryError): RegistryError {
-  const { secrets } = settings;
-  if (secrets.scrub(error) === error) return error;
-  const cause = error.cause === undefined ? undefined : secrets.scrub(error.cause);
-  return new RegistryError(secrets.redact(error.message), {
-    status: error.status,
-    retryable: error.retryable,
-    ...(cause === undefined ? {} : { cause }),
-  });
+  return toRegistryError("consul", settings.secrets, error, what);
 }
 
 /**
@@ -38,15 +24,5 @@ export function warn(settings: Settings, message: string, details?: Readonly<Rec
  * throwing `onError` is logged, never propagated. Neither ever sees the token or the TLS key.
  */
 export function report(settings: Settings, error: RegistryError, context: ConsulErrorContext): void {
-  const cleaned = clean(settings, error);
-  const retry = context.retryInMs === undefined ? "" : `; retrying in ${Math.round(context.retryInMs)} ms`;
-  warn(settings, `${cleaned.message}${retry}`, { ...context, status: cleaned.status });
-  if (settings.onError === undefined) return;
-  try {
-    settings.onError(cleaned, context);
-  } catch (thrown) {
-    warn(settings, "consul: onError threw; the error it was given is logged above", {
-      error: settings.secrets.scrub(thrown),
-    });
-  }
+  reportRegistryError("consul", settings, error, context);
 }

@@ -1,6 +1,13 @@
 import { readFileSync } from "node:fs";
 import { type Clock, InvalidArgumentError, type Logger, type RegistryError } from "@switchyard/api";
-import { type BackoffSettings, checkBackoff, checkClock, checkLogger, SecretSet } from "@switchyard/kit";
+import {
+  type BackoffSettings,
+  checkBackoff,
+  checkClock,
+  checkLogger,
+  checkMs,
+  SecretSet,
+} from "@switchyard/kit";
 import type { Dispatcher } from "undici";
 import type {
   ConsulErrorContext,
@@ -45,14 +52,8 @@ const fail = (message: string): never => {
   throw new InvalidArgumentError(`consul: ${message}`);
 };
 
-function ms(value: number | undefined, name: string, fallback: number, min: number, max = Infinity): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== "number" || !Number.isFinite(value) || value < min || value > max) {
-    const range = max === Infinity ? `at least ${min}` : `from ${min} to ${max}`;
-    fail(`${name} must be a number of milliseconds ${range}, got ${String(value)}`);
-  }
-  return value;
-}
+const ms = (value: number | undefined, name: string, fallback: number, min: number, max?: number): number =>
+  checkMs(value, { where: "consul", name, fallback, min, max });
 
 function truthy(value: string | undefined): boolean {
   return value !== undefined && ["1", "t", "true", "yes"].includes(value.toLowerCase());

@@ -1,10 +1,12 @@
+import type { ServiceInstance, WatcherStoppedError } from "@switchyard/api";
 import {
-  RegistryError,
-  type ServiceInstance,
-  type TimerHandle,
-  type WatcherStoppedError,
-} from "@switchyard/api";
-import { type Backoff, createBackoff, ListWatcher, SafeRandom } from "@switchyard/kit";
+  type Backoff,
+  createBackoff,
+  ListWatcher,
+  reportSkipped,
+  SafeRandom,
+  WakeableSleep,
+} from "@switchyard/kit";
 import { queryHealth } from "./health-query.js";
 import type { ConsulHttp } from "./http.js";
 import { TokenBucket } from "./pacing.js";
@@ -71,8 +73,7 @@ class HealthLoop {
   private readonly draw: SafeRandom;
   private index = 0;
   private stopped = false;
-  private timer: TimerHandle | undefined = undefined;
-  private wake: (() => void) | undefined = undefined;
+  private readonly pause: WakeableSleep;
   private reported = new Set<string>();
   /** The last list offered. */
   private last: List | undefined = undefined;
@@ -83,6 +84,7 @@ class HealthLoop {
     this.backoff = createBackoff(deps.settings.backoff, "consul: backoff");
     this.bucket = new TokenBucket(deps.settings.clock, deps.settings.rateLimit);
     this.draw = new SafeRandom(deps.settings.random, "consul: rate limit");
+    this.pause = new WakeableSleep(deps.settings.clock);
   }
 
   /** Starts on a later tick: nothing is sent from the call that created the watcher. */
@@ -104,14 +106,14 @@ class HealthLoop {
     if (this.stopped) return;
     this.stopped = true;
     this.abort.abort(error);
-    this.wake?.();
+    this.pause.wake();
   }
 
   private async run(watcher: ListWatcher): Promise<void> {
     const { http, settings } = this.deps;
     while (!this.stopped) {
       for (let wait = this.bucket.take(); wait > 0; wait = this.bucket.take()) {
-        await this.sleep(wait * (1 + RATE_JITTER * this.draw.next())); // clients that churn together spread out
+        await this.pause.sleep(wait * (1 + RATE_JITTER * this.draw.next())); // clients that churn together spread out
         if (this.stopped) return;
       }
       let retryInMs: number | undefined;
@@ -129,7 +131,7 @@ class HealthLoop {
         const failure = asRegistryError(settings, error, `watching "${this.serviceName}"`);
         report(settings, failure, { operation: "watch", serviceName: this.serviceName, retryInMs });
       }
-      if (retryInMs !== undefined) await this.sleep(retryInMs);
+      if (retryInMs !== undefined) await this.pause.sleep(retryInMs);
     }
   }
 
@@ -147,25 +149,8 @@ class HealthLoop {
   /** Reports entries that were left out, once each until they change. */
   private reportSkipped(skipped: readonly string[]): void {
     const now = new Set(skipped);
-    for (const message of now) {
-      if (this.reported.has(message)) continue;
-      const error = new RegistryError(`consul: ${message}`, { retryable: false });
-      report(this.deps.settings, error, { operation: "watch", serviceName: this.serviceName });
-    }
+    const context = { operation: "watch", serviceName: this.serviceName } as const;
+    reportSkipped("consul", this.deps.settings, now, context, this.reported);
     this.reported = now;
-  }
-
-  private sleep(ms: number): Promise<void> {
-    const { clock } = this.deps.settings;
-    return new Promise((resolve) => {
-      const done = (): void => {
-        clock.clearTimeout(this.timer);
-        this.timer = undefined;
-        this.wake = undefined;
-        resolve();
-      };
-      this.wake = done;
-      this.timer = clock.setTimeout(done, ms);
-    });
   }
 }

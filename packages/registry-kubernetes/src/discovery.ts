@@ -7,12 +7,11 @@ import {
   type ServiceInstance,
   type Watcher,
 } from "@switchyard/api";
-import { type ListWatcher, REDACTED } from "@switchyard/kit";
+import { type ListWatcher, REDACTED, reportSkipped } from "@switchyard/kit";
 import { KubeHttp } from "./http.js";
 import { instancesOf } from "./instances.js";
 import { listAll } from "./list.js";
 import type { KubernetesDiscoveryOptions } from "./options.js";
-import { report } from "./report.js";
 import { resourceOf } from "./resource.js";
 import { resolveSettings, type Settings } from "./settings.js";
 import { startWatch } from "./watcher.js";
@@ -55,12 +54,7 @@ class Registry implements KubernetesDiscovery {
       options?.signal,
     );
     const mapped = instancesOf(this.settings, snapshot.objects.values(), serviceName);
-    for (const message of mapped.skipped) {
-      report(this.settings, new RegistryError(`kubernetes: ${message}`, { retryable: false }), {
-        operation: "getService",
-        serviceName,
-      });
-    }
+    reportSkipped("kubernetes", this.settings, mapped.skipped, { operation: "getService", serviceName });
     return mapped.instances;
   }
 

@@ -1,7 +1,7 @@
 import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from "node:http";
 import { Agent as HttpsAgent, request as httpsRequest } from "node:https";
-import { RegistryError, type TimerHandle } from "@switchyard/api";
-import { errorMessage } from "@switchyard/kit";
+import { RegistryError } from "@switchyard/api";
+import { errorMessage, RequestDeadline } from "@switchyard/kit";
 import { Credentials } from "./credentials.js";
 import { excerpt, statusError } from "./refusal.js";
 import type { Settings } from "./settings.js";
@@ -131,18 +131,8 @@ export class KubeHttp {
     const { signal } = call;
     signal?.throwIfAborted();
     for (let attempt = 0; ; attempt++) {
-      const controller = new AbortController();
-      const onAbort = (): void => controller.abort(signal?.reason);
-      signal?.addEventListener("abort", onAbort, { once: true });
-      let timedOut = false;
-      const timer: TimerHandle = this.settings.clock.setTimeout(() => {
-        timedOut = true;
-        controller.abort(new Error("timed out"));
-      }, timeoutMs);
-      const done = (): void => {
-        this.settings.clock.clearTimeout(timer);
-        signal?.removeEventListener("abort", onAbort);
-      };
+      const deadline = new RequestDeadline(this.settings.clock, timeoutMs, signal);
+      const done = (): void => deadline.done();
       try {
         const headers: Record<string, string> = {
           accept: "application/json",
@@ -150,7 +140,7 @@ export class KubeHttp {
         };
         const authorization = await this.credentials.header();
         if (authorization !== undefined) headers.authorization = authorization;
-        const response = await this.send(call, headers, controller.signal);
+        const response = await this.send(call, headers, deadline.signal);
         const status = response.statusCode ?? 0;
         if (status >= 200 && status < 300) return { body: response, done };
         const text = await readText(response).catch(() => "");
@@ -163,7 +153,7 @@ export class KubeHttp {
       } catch (error) {
         done();
         if (signal?.aborted) throw signal.reason;
-        if (timedOut) {
+        if (deadline.timedOut) {
           throw new RegistryError(
             `kubernetes: ${call.what} timed out after ${timeoutMs} ms; the API server at ${this.settings.access.server} is slow or unreachable`,
             { cause: error, retryable: true },

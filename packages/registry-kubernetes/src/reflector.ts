@@ -3,8 +3,8 @@
 // event, and when the watch ends (its timeout, a dropped connection) watch again from the last
 // resourceVersion seen. A 410 Gone (the history was compacted) starts over with a fresh list. Errors
 // are reported and retried with backoff and jitter; the objects last read stay meanwhile.
-import { RegistryError, type TimerHandle } from "@switchyard/api";
-import { type Backoff, createBackoff, SafeRandom } from "@switchyard/kit";
+import { RegistryError } from "@switchyard/api";
+import { type Backoff, createBackoff, SafeRandom, WakeableSleep } from "@switchyard/kit";
 import type { ApiStream, KubeHttp } from "./http.js";
 import { listAll } from "./list.js";
 import { isObject, type KubeObject } from "./objects.js";
@@ -35,8 +35,7 @@ export class Reflector {
   private readonly objects = new Map<string, KubeObject>();
   private resourceVersion: string | undefined = undefined;
   private stream: ApiStream | undefined = undefined;
-  private timer: TimerHandle | undefined = undefined;
-  private wake: (() => void) | undefined = undefined;
+  private readonly pause: WakeableSleep;
   private scheduled = false;
   private stopped = false;
 
@@ -47,6 +46,7 @@ export class Reflector {
     this.events = events;
     this.backoff = createBackoff(settings.backoff, "kubernetes: backoff");
     this.draw = new SafeRandom(settings.random, "kubernetes: watch timeout");
+    this.pause = new WakeableSleep(settings.clock);
   }
 
   /** Starts on a later tick: nothing is sent from the call that created the watcher. */
@@ -64,7 +64,7 @@ export class Reflector {
     this.stopped = true;
     this.abort.abort(reason);
     this.stream?.close();
-    this.wake?.();
+    this.pause.wake();
   }
 
   private async run(): Promise<void> {
@@ -91,7 +91,7 @@ export class Reflector {
       if (failure === undefined || this.stopped) continue;
       const delay = this.backoff.next();
       this.events.failed(failure, delay);
-      await this.sleep(delay);
+      await this.pause.sleep(delay);
     }
   }
 
@@ -181,20 +181,6 @@ export class Reflector {
     setImmediate(() => {
       this.scheduled = false;
       if (!this.stopped) this.events.changed(this.objects);
-    });
-  }
-
-  private sleep(ms: number): Promise<void> {
-    const { clock } = this.settings;
-    return new Promise((resolve) => {
-      const done = (): void => {
-        clock.clearTimeout(this.timer);
-        this.timer = undefined;
-        this.wake = undefined;
-        resolve();
-      };
-      this.wake = done;
-      this.timer = clock.setTimeout(done, ms);
     });
   }
 }

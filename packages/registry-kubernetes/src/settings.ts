@@ -1,6 +1,13 @@
 import { homedir } from "node:os";
 import { type Clock, InvalidArgumentError, type Logger, type RegistryError } from "@switchyard/api";
-import { type BackoffSettings, checkBackoff, checkClock, checkLogger, SecretSet } from "@switchyard/kit";
+import {
+  type BackoffSettings,
+  checkBackoff,
+  checkClock,
+  checkLogger,
+  checkMs,
+  SecretSet,
+} from "@switchyard/kit";
 import type { Access } from "./access.js";
 import { inClusterAccess, SERVICE_ACCOUNT_DIR } from "./in-cluster.js";
 import { kubeconfigPaths, loadKubeconfig } from "./kubeconfig.js";
@@ -30,14 +37,8 @@ const fail = (message: string): never => {
   throw new InvalidArgumentError(`kubernetes: ${message}`);
 };
 
-function ms(value: number | undefined, name: string, fallback: number, min: number, max = Infinity): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== "number" || !Number.isFinite(value) || value < min || value > max) {
-    const range = max === Infinity ? `at least ${min}` : `from ${min} to ${max}`;
-    fail(`${name} must be a number of milliseconds ${range}, got ${String(value)}`);
-  }
-  return value;
-}
+const ms = (value: number | undefined, name: string, fallback: number, min: number, max?: number): number =>
+  checkMs(value, { where: "kubernetes", name, fallback, min, max });
 
 function serverUrl(server: string): string {
   let url: URL;

@@ -1,5 +1,5 @@
-import { RegistryError, type ServiceInstance } from "@switchyard/api";
-import { ListWatcher } from "@switchyard/kit";
+import type { ServiceInstance } from "@switchyard/api";
+import { ListWatcher, reportSkipped } from "@switchyard/kit";
 import type { KubeHttp } from "./http.js";
 import { instancesOf } from "./instances.js";
 import type { KubeObject } from "./objects.js";
@@ -34,13 +34,7 @@ export function startWatch(
   const changed = (objects: ReadonlyMap<string, KubeObject>): void => {
     const mapped = instancesOf(settings, objects.values(), service);
     const now = new Set(mapped.skipped);
-    for (const message of now) {
-      if (reported.has(message)) continue;
-      report(settings, new RegistryError(`kubernetes: ${message}`, { retryable: false }), {
-        operation: "watch",
-        serviceName: service,
-      });
-    }
+    reportSkipped("kubernetes", settings, now, { operation: "watch", serviceName: service }, reported);
     reported = now;
     watcher.offer(mapped.instances as readonly ServiceInstance[]);
   };

@@ -38,6 +38,7 @@ export { toMetadata } from "./metadata.js";
 export { filterName } from "./filter.js";
 export { pushbackMs } from "./health/pushback.js";
 export { DEFAULT_SUBSET_SIZE, randomSubsetKey, subset } from "./subset.js";
+export { hash32, mix32 } from "./hash.js";
 export { parseEndpoint, selectEndpoint } from "./endpoint.js";
 export type { EndpointFamily, ParsedEndpoint } from "./endpoint.js";
 export { createBackoff, DEFAULT_BACKOFF } from "./backoff.js";

@@ -1,22 +1,8 @@
 import { InvalidArgumentError } from "@switchyard/api";
+import { hash32 } from "./hash.js";
 
 /** Default subset size of the transports' resolvers. */
 export const DEFAULT_SUBSET_SIZE = 25;
-
-// 32-bit FNV-1a over UTF-16 code units, then murmur3's finaliser for avalanche.
-function hash(seed: number, text: string): number {
-  let h = (seed ^ 0x811c9dc5) >>> 0;
-  for (let i = 0; i < text.length; i++) {
-    h ^= text.charCodeAt(i);
-    h = Math.imul(h, 0x01000193);
-  }
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h >>> 0;
-}
 
 /** A random client key, for callers that want each process to land on its own subset. */
 export function randomSubsetKey(): string {
@@ -42,12 +28,12 @@ export function subset<T>(
     throw new InvalidArgumentError(`subset: size must be a non-negative integer (0 disables), got ${size}`);
   }
   if (size === 0 || items.length <= size) return items;
-  const seed = hash(0, clientKey);
+  const seed = hash32(clientKey);
   const scores = new Float64Array(items.length);
   for (let i = 0; i < items.length; i++) {
     const key = keyOf(items[i]!);
     // Tie-break equal hashes by the key itself, so the order is total and stable.
-    scores[i] = hash(seed, key);
+    scores[i] = hash32(key, seed);
   }
   const order = Array.from(items.keys());
   order.sort((a, b) => scores[b]! - scores[a]! || compare(keyOf(items[a]!), keyOf(items[b]!)));
