@@ -3,6 +3,7 @@ import {
   type BalancerBuilder,
   type CandidateInfo,
   type Clock,
+  type DeferredSelection,
   type DoneFunc,
   InvalidArgumentError,
   type Logger,
@@ -25,6 +26,7 @@ import { HealthLayer } from "./health/health-layer.js";
 import { type HealthOptions, type HealthSettings, healthSettings } from "./health/health-options.js";
 import { EJECTED, type NodeHealthRecord } from "./health/node-health.js";
 import { watchedDone } from "./health/observed-done.js";
+import { NodeSelection } from "./selection.js";
 import { checkNodes, filtersProblem } from "./selector-checks.js";
 import { Snapshot } from "./snapshot.js";
 
@@ -93,6 +95,12 @@ export class DefaultSelector implements Selector {
   private readonly filters: readonly NodeFilter[];
   /** The shared `CandidateInfo` objects, by stable (1), failing (2) and ramping (4): none per pick. */
   private readonly infos: readonly CandidateInfo[];
+  /** Told to the nodes at build: set while the balancer picks for a two-phase select. */
+  private readonly phase = { deferred: false };
+  /** The node builder's nodes take two-phase picks (`startsCalls`). */
+  private readonly startsCalls: boolean;
+  /** The node the balancer picked in the last select (`undefined` after a probe). */
+  private picked: WeightedNode | undefined = undefined;
 
   /** @throws InvalidArgumentError on bad options, as {@link createSelectorBuilder} does. */
   constructor(options: SelectorBuilderOptions) {
@@ -120,6 +128,7 @@ export class DefaultSelector implements Selector {
               this.attention = true;
             },
           });
+    this.startsCalls = config.nodeBuilder.startsCalls === true;
     this.reportDones = this.layer !== undefined && config.nodeBuilder.reportsOutcomes !== true;
     this.watchAll = this.reportDones;
     this.attention = this.layer !== undefined;
@@ -149,7 +158,9 @@ export class DefaultSelector implements Selector {
         if (this.reportDones) observer = undefined;
       }
       weighted[i] =
-        before !== undefined && before.raw === node ? before : this.nodeBuilder.build(node, before, observer);
+        before !== undefined && before.raw === node
+          ? before
+          : this.nodeBuilder.build(node, before, observer, this.phase);
     }
     const snapshot = new Snapshot(weighted);
     this.snapshot = snapshot;
@@ -185,7 +196,37 @@ export class DefaultSelector implements Selector {
     if (candidates.length === 0) throw this.noNode(options);
     const picked = this.balancer.pick(candidates, options ?? EMPTY_CONTEXT, cache.info(candidates));
     const node = picked.node;
+    this.picked = node;
     return { node: node.raw, done: this.watchAll ? this.watched(node, picked.done, false) : picked.done };
+  }
+
+  /**
+   * Two-phase select: picks as `select` does, and the call counts on its node from `start()` on the
+   * result (see `DeferredSelection`). Counted at the pick instead (`deferred: false`) when the node
+   * builder does not take two-phase picks, or for a probe of an ejected node.
+   */
+  selectDeferred(options?: SelectOptions): DeferredSelection {
+    if (!this.startsCalls) return this.counted(options);
+    this.picked = undefined;
+    this.phase.deferred = true;
+    let result: SelectResult;
+    try {
+      result = this.select(options);
+    } finally {
+      this.phase.deferred = false;
+    }
+    const node = this.picked;
+    // A probe picks its node itself, counted.
+    if (node === undefined) return new NodeSelection(result.node, undefined, result.done);
+    const selection = new NodeSelection(result.node, node, undefined);
+    if (this.watchAll) selection.report = this.watched(node, (info) => selection.end(info), false);
+    return selection;
+  }
+
+  /** A two-phase select counted at the pick. */
+  private counted(options: SelectOptions | undefined): DeferredSelection {
+    const result = this.select(options);
+    return new NodeSelection(result.node, undefined, result.done);
   }
 
   /** The selector's filters, then the call's, over the list `cache` starts from. */
@@ -234,6 +275,7 @@ export class DefaultSelector implements Selector {
       }
       layer.probeSent(record);
       const node = record.node!;
+      this.phase.deferred = false; // a probe is counted at its pick
       return { node: node.raw, done: watchedDone(layer, record, node.pick(), true, this.reportDones) };
     }
   }
