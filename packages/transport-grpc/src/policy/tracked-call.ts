@@ -14,45 +14,34 @@ type OnCallEnded = NonNullable<experimental.PickResult["onCallEnded"]>;
  * trailers; a pick grpc-js drops was never counted and is simply forgotten.
  *
  * A selection counted at its pick (`deferred: false`: a selector without two-phase selects, a node
- * builder without them, a probe of an ejected node) waits in the policy's limbo until its call
- * starts, and one whose call never starts is completed as not sent by the limbo's sweep.
+ * builder without them, a probe of an ejected node) is a {@link LimboCall} instead.
  *
  * grpc-js calls `onCallStarted` on this object (a method: no closure), and `onCallEnded` on the
- * call, so that one is made when the call starts. The selection's done is the selector's code, hence
+ * call, so that one is made when the call starts. The fields are the few a call needs: the constant
+ * ones (`pickResultType`, `status`) live on the prototype. The selection's done is the selector's code, hence
  * possibly a user's: a throw is reported and goes no further (not into grpc-js, which would lose the
  * call's status, nor into the sweep).
  */
-export class TrackedCall implements experimental.PickResult, LimboEntry {
-  readonly pickResultType = experimental.PickResultType.COMPLETE;
+export class TrackedCall implements experimental.PickResult {
+  declare readonly pickResultType: experimental.PickResultType.COMPLETE;
+  declare readonly status: null;
   readonly subchannel: experimental.SubchannelInterface;
-  readonly status = null;
   /** Set when the call starts (grpc-js reads it right after `onCallStarted`). */
   onCallEnded: OnCallEnded | null = null;
-  limboPrev: LimboEntry | undefined = undefined;
-  limboNext: LimboEntry | undefined = undefined;
-  limboGeneration = -1;
-  private readonly selection: DeferredSelection;
-  private readonly limbo: Limbo | undefined;
+  protected readonly selection: DeferredSelection;
   private readonly doneThrows: ThrowReport;
 
   constructor(
     subchannel: experimental.SubchannelInterface,
     selection: DeferredSelection,
-    limbo: Limbo,
     doneThrows: ThrowReport,
   ) {
     this.subchannel = subchannel;
     this.selection = selection;
     this.doneThrows = doneThrows;
-    if (selection.deferred) this.limbo = undefined;
-    else {
-      this.limbo = limbo;
-      limbo.add(this);
-    }
   }
 
   onCallStarted(): void {
-    this.limbo?.remove(this);
     try {
       this.selection.start();
     } catch (error) {
@@ -62,16 +51,49 @@ export class TrackedCall implements experimental.PickResult, LimboEntry {
       this.end(new CallOutcome(code, details, trailers));
   }
 
-  expire(): void {
-    this.end(NOT_STARTED);
-  }
-
-  private end(info: DoneInfo): void {
+  protected end(info: DoneInfo): void {
     try {
       this.selection.done(info);
     } catch (error) {
       this.doneThrows.report(error, this.subchannel.getAddress());
     }
+  }
+}
+
+// The same for every pick: kept on the prototype, not in each object.
+Object.defineProperties(TrackedCall.prototype, {
+  pickResultType: { value: experimental.PickResultType.COMPLETE },
+  status: { value: null },
+});
+
+/**
+ * A pick counted at the pick (`deferred: false`), which waits in the policy's limbo until its call
+ * starts; one whose call never starts is completed as not sent by the limbo's sweep.
+ */
+export class LimboCall extends TrackedCall implements LimboEntry {
+  limboPrev: LimboEntry | undefined = undefined;
+  limboNext: LimboEntry | undefined = undefined;
+  limboGeneration = -1;
+  private readonly limbo: Limbo;
+
+  constructor(
+    subchannel: experimental.SubchannelInterface,
+    selection: DeferredSelection,
+    limbo: Limbo,
+    doneThrows: ThrowReport,
+  ) {
+    super(subchannel, selection, doneThrows);
+    this.limbo = limbo;
+    limbo.add(this);
+  }
+
+  override onCallStarted(): void {
+    this.limbo.remove(this);
+    super.onCallStarted();
+  }
+
+  expire(): void {
+    this.end(NOT_STARTED);
   }
 }
 
