@@ -135,9 +135,15 @@ export interface CallPhase {
   /**
    * `true` while the selector's balancer picks for a two-phase select: `pick()` records the pick
    * (`pickElapsed`) and counts nothing; the call is counted by `startCall` if it starts, and a pick
-   * whose call never starts leaves no trace. `pick()` then returns a done that does nothing.
+   * whose call never starts leaves no trace. `pick()` then returns {@link CallPhase.notStarted}.
    */
   readonly deferred: boolean;
+  /**
+   * What `pick()` returns while `deferred` is set: a done that does nothing (the call is ended
+   * through `endCall`). The selector compares its balancer's done with it: a balancer that returned
+   * a done of its own (it keeps state per call) still gets it called when the call ends.
+   */
+  readonly notStarted: DoneFunc;
 }
 
 /** Builds weighted nodes. `previous` is the weighted node of the same address before an apply. */

@@ -53,9 +53,10 @@ export interface DeferredSelection {
   readonly node: Node;
   /**
    * `true`: nothing was counted at the pick; the call counts from `start()`, and a selection never
-   * started may be forgotten. `false`: the pick was counted at once (a node builder without
-   * `startsCalls`, or a probe of the health layer), so `start()` does nothing and `done` must be
-   * called even for a call that never started (with `{ bytesSent: false }`).
+   * started may be forgotten. `false`: `done` must be called even for a call that never started
+   * (with `{ bytesSent: false }`): the pick was counted at once (a node builder without
+   * `startsCalls`, or a probe of the health layer; `start()` then does nothing), or the balancer
+   * keeps state per call in a done of its own, which must run.
    */
   readonly deferred: boolean;
   /** The call went out now. Later calls, and calls after `done`, are ignored. */

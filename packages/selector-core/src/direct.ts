@@ -123,7 +123,8 @@ export class DirectNode extends WrappedNode implements WeightedNode {
   pick(now?: number): DoneFunc {
     if (now !== undefined) this.lastPick = now;
     else if (this.recordTime) this.lastPick = this.clock.now();
-    if (this.phase?.deferred === true) return noop;
+    const phase = this.phase;
+    if (phase?.deferred === true) return phase.notStarted;
     if (this.record !== undefined) this.picks++;
     else if (this.observer !== undefined) this.inflight++;
     return this.done;

@@ -166,12 +166,13 @@ export class EwmaNode extends WrappedNode implements WeightedNode {
 
   /**
    * Records a pick and counts its call in flight from now; during a two-phase pick (the selector's
-   * `CallPhase.deferred`) records the pick only and returns a done that does nothing: the call
+   * `CallPhase.deferred`) records the pick only and returns the phase's `notStarted`: the call
    * counts from {@link startCall}.
    */
   pick(now: number = this.clock.now()): DoneFunc {
     this.lastPick = now;
-    if (this.phase?.deferred === true) return ignore;
+    const phase = this.phase;
+    if (phase?.deferred === true) return phase.notStarted;
     this.inflight++;
     const ticket = this.calls.add(now);
     let called = false;
@@ -264,8 +265,6 @@ export class EwmaNode extends WrappedNode implements WeightedNode {
     this.success = this.success * keep + (failed ? 0 : SUCCESS) * (1 - keep);
   }
 }
-
-const ignore: DoneFunc = () => {};
 
 function clamp(value: number, min: number, max: number): number {
   return value < min ? min : Math.min(value, max);

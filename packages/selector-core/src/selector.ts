@@ -11,6 +11,7 @@ import {
   type Node,
   type NodeFilter,
   type NodeHealth,
+  type Picked,
   type SelectContext,
   type SelectOptions,
   type Selector,
@@ -31,6 +32,8 @@ import { checkNodes, filtersProblem } from "./selector-checks.js";
 import { Snapshot } from "./snapshot.js";
 
 const EMPTY_CONTEXT: SelectContext = Object.freeze({});
+/** What nodes return from a pick of a two-phase select (`CallPhase.notStarted`). */
+const notStarted: DoneFunc = () => {};
 const NO_FILTERS: readonly NodeFilter[] = Object.freeze([]);
 const NO_HEALTH: readonly NodeHealth[] = Object.freeze([]);
 
@@ -96,11 +99,11 @@ export class DefaultSelector implements Selector {
   /** The shared `CandidateInfo` objects, by stable (1), failing (2) and ramping (4): none per pick. */
   private readonly infos: readonly CandidateInfo[];
   /** Told to the nodes at build: set while the balancer picks for a two-phase select. */
-  private readonly phase = { deferred: false };
+  private readonly phase = { deferred: false, notStarted: notStarted };
   /** The node builder's nodes take two-phase picks (`startsCalls`). */
   private readonly startsCalls: boolean;
-  /** The node the balancer picked in the last select (`undefined` after a probe). */
-  private picked: WeightedNode | undefined = undefined;
+  /** What the balancer picked in the last select (`undefined` after a probe). */
+  private picked: Picked | undefined = undefined;
 
   /** @throws InvalidArgumentError on bad options, as {@link createSelectorBuilder} does. */
   constructor(options: SelectorBuilderOptions) {
@@ -196,14 +199,15 @@ export class DefaultSelector implements Selector {
     if (candidates.length === 0) throw this.noNode(options);
     const picked = this.balancer.pick(candidates, options ?? EMPTY_CONTEXT, cache.info(candidates));
     const node = picked.node;
-    this.picked = node;
+    this.picked = picked;
     return { node: node.raw, done: this.watchAll ? this.watched(node, picked.done, false) : picked.done };
   }
 
   /**
    * Two-phase select: picks as `select` does, and the call counts on its node from `start()` on the
    * result (see `DeferredSelection`). Counted at the pick instead (`deferred: false`) when the node
-   * builder does not take two-phase picks, or for a probe of an ejected node.
+   * builder does not take two-phase picks, or for a probe of an ejected node; counted from the start
+   * but `deferred: false` (its done must run) when the balancer returned a done of its own.
    */
   selectDeferred(options?: SelectOptions): DeferredSelection {
     if (!this.startsCalls) return this.counted(options);
@@ -215,11 +219,15 @@ export class DefaultSelector implements Selector {
     } finally {
       this.phase.deferred = false;
     }
-    const node = this.picked;
+    // Set by select() unless it sent a probe.
+    const picked = this.picked as Picked | undefined;
     // A probe picks its node itself, counted.
-    if (node === undefined) return new NodeSelection(result.node, undefined, result.done);
-    const selection = new NodeSelection(result.node, node, undefined);
-    if (this.watchAll) selection.report = this.watched(node, (info) => selection.end(info), false);
+    if (picked === undefined) return new NodeSelection(result.node, undefined, result.done);
+    const node = picked.node;
+    // A balancer that returned a done of its own keeps state per call: it still gets its done.
+    const own = picked.done === notStarted ? undefined : picked.done;
+    const selection = new NodeSelection(result.node, node, own);
+    if (this.watchAll) selection.watch = this.watched(node, (info) => selection.end(info), false);
     return selection;
   }
 

@@ -3,6 +3,7 @@ import { createFakeClock, type FakeClock } from "@switchyard/testkit";
 import { beforeEach, describe, expect, it } from "vitest";
 import { type DirectNode, direct } from "../src/direct.js";
 import { type EwmaNode, ewma } from "../src/ewma.js";
+import { createSelectorBuilder, type DefaultSelector } from "../src/selector.js";
 import { WrappedNode } from "../src/wrapped-node.js";
 import { firstSelector, fleet, ok, unavailable } from "./health-fixture.js";
 
@@ -150,6 +151,46 @@ describe("two-phase select (selectDeferred)", () => {
     selection.done({ bytesSent: false });
     selection.done(ok);
     expect(inflight).toBe(0);
+  });
+
+  it("still runs the done of a balancer that keeps state per call (deferred: false), counting the node from the start", () => {
+    let open = 0;
+    const selector = createSelectorBuilder({
+      balancer: {
+        name: "counting",
+        build: () => ({
+          pick(nodes) {
+            const node = nodes[0]!;
+            const inner = node.pick();
+            open++;
+            return {
+              node,
+              done: (info) => {
+                open--;
+                inner(info);
+              },
+            };
+          },
+        }),
+      },
+      nodeBuilder: ewma({ clock }),
+      clock,
+    }).build() as DefaultSelector;
+    selector.apply(fleet(1));
+    const node = selector.nodes()[0] as EwmaNode;
+    const dropped = selector.selectDeferred();
+    expect(dropped.deferred).toBe(false);
+    expect(node.callsInFlight()).toBe(0);
+    dropped.done({ bytesSent: false }); // what a transport reports for a pick that never started
+    expect(open).toBe(0);
+    const call = selector.selectDeferred();
+    clock.advance(100);
+    call.start();
+    expect(node.callsInFlight()).toBe(1);
+    clock.advance(10);
+    call.done(ok);
+    expect(open).toBe(0);
+    expect(node.stats()).toMatchObject({ inflight: 0, latencyMs: 10 });
   });
 
   it("counts a probe of an ejected node at its pick (deferred: false), and ends the ejection on success", () => {
