@@ -1,8 +1,10 @@
 // The cost of one pick, without the network: grpc-js's round_robin picker against the Switchyard
 // picker (pick, onCallStarted, onCallEnded with trailers, the selector's done) over three READY
 // fake subchannels, each policy driven through grpc-js's own ChildLoadBalancerHandler as a
-// channel drives it. Medians of mitata's per-batch samples; run.mjs measures whole calls.
+// channel drives it. Medians of mitata's per-batch samples, and the bytes allocated per call;
+// run.mjs measures whole calls.
 
+import v8 from "node:v8";
 import { p2c } from "@switchyard/balancer-p2c";
 import { wrr } from "@switchyard/balancer-wrr";
 import { createChannelOptions } from "@switchyard/transport-grpc";
@@ -99,9 +101,24 @@ const cases = [
   ["switchyard p2c: pick + call bookkeeping + done", await switchyard(p2c())],
 ];
 
+/** Bytes allocated on the heap per `op`, over `count` runs after a warm-up (see measure.mjs). */
+function bytesPerOp(op, count) {
+  for (let i = 0; i < 20_000; i++) op();
+  const profiler = new v8.GCProfiler();
+  profiler.start();
+  const before = v8.getHeapStatistics().used_heap_size;
+  for (let i = 0; i < count; i++) op();
+  const after = v8.getHeapStatistics().used_heap_size;
+  let freed = 0;
+  for (const gc of profiler.stop().statistics) {
+    freed += gc.beforeGC.heapStatistics.usedHeapSize - gc.afterGC.heapStatistics.usedHeapSize;
+  }
+  return (after - before + freed) / count;
+}
+
 console.log(`Cost of one pick over 3 READY subchannels (Node ${process.version})\n`);
-console.log("| picker | ns per call (p50) |");
-console.log("| --- | ---: |");
+console.log("| picker | ns per call (p50) | bytes per call |");
+console.log("| --- | ---: | ---: |");
 for (const [name, picker] of cases) {
   const op = () => {
     const result = picker.pick(args);
@@ -109,5 +126,6 @@ for (const [name, picker] of cases) {
     result.onCallEnded?.(0, "OK", trailers);
   };
   const stats = await measure(op, { min_cpu_time: (quick ? 50 : 500) * 1e6, batch_samples: 1024 });
-  console.log(`| ${name} | ${stats.p50.toFixed(0)} |`);
+  const bytes = bytesPerOp(op, quick ? 20_000 : 200_000);
+  console.log(`| ${name} | ${stats.p50.toFixed(0)} | ${Math.max(0, bytes).toFixed(0)} |`);
 }

@@ -1,79 +1,55 @@
-// Unary calls per second through the Switchyard policy (wrr and p2c, discovery:/// targets fed by
-// the in-process registry) against grpc-js's built-in round_robin over the same servers, in one
-// run. Each configuration runs for a fixed time with a fixed number of calls in flight; rounds
-// are interleaved (the order rotates every round). Reported per configuration: the median
-// calls/s, the median client CPU time per call (the servers run in a child process), and the
-// medians of the per-round ratios to round_robin. On a shared machine wall-clock throughput moves
-// with other load; CPU per call is the steadier of the two. `--quick` for a smoke run; `--strict`
-// exits 1 when a throughput ratio misses the target.
+// Every gRPC entry point of transport-grpc beside grpc-js's round_robin over the same three servers:
+// client-thread CPU time per call (the ratio is round_robin's CPU over ours: above 1 means we cost
+// less, i.e. more calls per CPU-second) and bytes allocated per call. Each run measures each pair in
+// a fresh child process of its own, with the servers in a worker thread of it (see pair.mjs), the
+// pairs' order rotating from run to run. Reported: the median over runs of each run's ratio, with
+// that run's CPU per call on each side, the lowest and highest ratio of the runs as the noise, and
+// the median over runs of the bytes per call. `--only "A/A"` measures the harness itself: a
+// round_robin client against another, where any ratio but 1.00 is the method's own bias and noise.
+//
+//   node grpc/run.mjs [--quick] [--runs N] [--only <entry>] [--strict]
 import { fork } from "node:child_process";
-import { p2c } from "@switchyard/balancer-p2c";
-import { wrr } from "@switchyard/balancer-wrr";
-import { createMemoryRegistry } from "@switchyard/registry-memory";
-import { createChannelOptions } from "@switchyard/transport-grpc";
-import { Greeter, grpc } from "./grpc.mjs";
+import { loadavg } from "node:os";
+import { ENTRIES } from "./entries.mjs";
+import { CONCURRENCY } from "./measure.mjs";
 
-const quick = process.argv.includes("--quick");
-const strict = process.argv.includes("--strict");
-const SERVERS = 3;
-const CONCURRENCY = 32;
-const DURATION_MS = quick ? 300 : 400;
-const ROUNDS = quick ? 1 : 31;
-const TARGET = 0.95;
+const args = process.argv.slice(2);
+const option = (flag) => (args.includes(flag) ? args[args.indexOf(flag) + 1] : undefined);
+const quick = args.includes("--quick");
+const RUNS = Number(option("--runs") ?? (quick ? 1 : 5));
+const SLICE_MS = quick ? 150 : 250;
+const SLICES = quick ? 2 : 12;
+const ALLOC_CALLS = quick ? 2000 : 20000;
+/** Calls per CPU-second each entry point must reach, as a ratio to round_robin's. */
+const TARGETS = { unary: 1.0, "server-streaming": 1.0, "grpc.Client": 1.0, "unary, p2c": 1.0 };
+const names = option("--only") ? [option("--only")] : Object.keys(ENTRIES).filter((n) => n !== "A/A");
 
-const child = fork(new URL("./servers.mjs", import.meta.url), [String(SERVERS)]);
-const ports = await new Promise((resolve) => child.once("message", resolve));
-const addresses = ports.map((p) => `127.0.0.1:${p}`);
-
-const registry = createMemoryRegistry();
-for (const [i, address] of addresses.entries()) {
-  const endpoints = [`grpc://${address}`];
-  await registry.register({ id: `s${i}`, name: "hello", version: "1.0.0", metadata: {}, endpoints });
-}
-const insecure = grpc.credentials.createInsecure();
-const viaSwitchyard = (selector) => {
-  const { target, options } = createChannelOptions({
-    target: "discovery:///hello",
-    discovery: registry,
-    selector,
-  });
-  return new Greeter(target, insecure, options);
-};
-
-const BASELINE = `grpc-js round_robin, ${SERVERS} servers`;
-const configs = [
-  {
-    name: BASELINE,
-    client: new Greeter(`ipv4:${addresses.join(",")}`, insecure, {
-      "grpc.service_config": JSON.stringify({ loadBalancingConfig: [{ round_robin: {} }] }),
-    }),
-  },
-  { name: `switchyard wrr, ${SERVERS} servers`, client: viaSwitchyard(wrr()) },
-  { name: `switchyard p2c, ${SERVERS} servers`, client: viaSwitchyard(p2c()) },
-];
-
-const request = { name: "bench" };
-
-/** Runs `client` with CONCURRENCY calls in flight for DURATION_MS: calls/s and client CPU µs per call. */
-function measure(client) {
+function measurePair(name) {
+  const child = fork(new URL("./pair.mjs", import.meta.url), [
+    name,
+    String(SLICE_MS),
+    String(SLICES),
+    String(ALLOC_CALLS),
+  ]);
   return new Promise((resolve, reject) => {
-    let done = 0;
-    let lanes = CONCURRENCY;
-    const cpu = process.cpuUsage();
-    const started = performance.now();
-    const deadline = started + DURATION_MS;
-    const lane = () =>
-      client.sayHello(request, (error) => {
-        if (error) return reject(error);
-        done++;
-        if (performance.now() < deadline) return lane();
-        if (--lanes > 0) return;
-        const elapsed = performance.now() - started;
-        const used = process.cpuUsage(cpu);
-        resolve({ rate: (done / elapsed) * 1000, cpuPerCall: (used.user + used.system) / done });
-      });
-    for (let i = 0; i < CONCURRENCY; i++) lane();
+    child.once("message", (result) => {
+      child.kill();
+      resolve(result);
+    });
+    child.once("exit", (code) => reject(new Error(`bench/grpc: the ${name} pair exited with ${code}`)));
   });
+}
+
+const load = () =>
+  loadavg()
+    .map((x) => x.toFixed(2))
+    .join(" ");
+const loadBefore = load();
+const started = performance.now();
+const runs = Object.fromEntries(names.map((n) => [n, []]));
+for (let run = 0; run < RUNS; run++) {
+  const order = names.map((_, i) => names[(i + run) % names.length]);
+  for (const name of order) runs[name].push(await measurePair(name));
 }
 
 const median = (xs) => {
@@ -81,45 +57,33 @@ const median = (xs) => {
   const mid = s.length >> 1;
   return s.length % 2 === 1 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
 };
-
-// Warm up: connect every subchannel and let the JIT settle.
-for (let i = 0; i < 2; i++) for (const c of configs) await measure(c.client);
-const results = new Map(configs.map((c) => [c.name, []]));
-for (let round = 0; round < ROUNDS; round++) {
-  const order = configs.map((_, i) => configs[(i + round) % configs.length]);
-  for (const c of order) results.get(c.name).push(await measure(c.client));
-}
-
-const base = results.get(BASELINE);
-const ratio = (values, key, invert) =>
-  median(values.map((v, i) => (invert ? base[i][key] / v[key] : v[key] / base[i][key])));
+const seconds = ((performance.now() - started) / 1000).toFixed(0);
 console.log(
-  `gRPC unary calls, ${CONCURRENCY} in flight, ${SERVERS} servers in a child process, ` +
-    `${ROUNDS} interleaved round(s) of ${DURATION_MS} ms (Node ${process.version})\n`,
+  `\ngRPC entry points, client-thread CPU per call (${CONCURRENCY} in flight, 3 servers; ${RUNS} run(s) of ${SLICES} × ${SLICE_MS} ms per side; the median run)`,
 );
+console.log(`Node ${process.version}; ${seconds} s; load average ${loadBefore} → ${load()}\n`);
 console.log(
-  "| configuration | calls/s (median) | ratio | client CPU µs/call (median) | ratio (calls per CPU s) |",
+  "| entry point | Switchyard µs/call | grpc-js round_robin µs/call | ratio (calls per CPU s) | runs' range | target | bytes/call (ours / round_robin) |",
 );
-console.log("| --- | ---: | ---: | ---: | ---: |");
-for (const [name, values] of results) {
-  const rate = median(values.map((v) => v.rate));
-  const cpu = median(values.map((v) => v.cpuPerCall));
+console.log("|---|---:|---:|---:|---:|---:|---:|");
+let missed = false;
+for (const name of names) {
+  const rs = runs[name];
+  const ratios = rs.map((r) => r.ratio);
+  const mid = [...rs].sort((a, b) => a.ratio - b.ratio)[(rs.length - 1) >> 1];
+  const target = TARGETS[name];
+  const verdict =
+    target === undefined ? "—" : `${target.toFixed(2)} ${mid.ratio >= target ? "met" : "MISSED"}`;
+  if (target !== undefined && mid.ratio < target) missed = true;
+  const bytes = (side) => Math.round(median(rs.map((r) => r[side].bytes))).toLocaleString("en-US");
   console.log(
-    `| ${name} | ${Math.round(rate)} | ${ratio(values, "rate", false).toFixed(3)}× | ${cpu.toFixed(1)} | ` +
-      `${ratio(values, "cpuPerCall", true).toFixed(3)}× |`,
+    `| ${rs[0].ours.label} | ${mid.ours.cpuUs.toFixed(1)} | ${mid.plain.cpuUs.toFixed(1)} | ${mid.ratio.toFixed(2)}× | ${Math.min(...ratios).toFixed(2)}–${Math.max(...ratios).toFixed(2)} | ${verdict} | ${bytes("ours")} / ${bytes("plain")} |`,
   );
 }
-let failed = false;
-for (const name of [...results.keys()].filter((n) => n !== BASELINE)) {
-  const throughput = ratio(results.get(name), "rate", false);
-  const ok = throughput >= TARGET;
-  failed ||= !ok;
+console.log("\nper run (ratio, ours µs / round_robin µs, ours calls/s / round_robin calls/s):");
+for (const name of names) {
   console.log(
-    `${ok ? "ok  " : "MISS"} ${name}: ${throughput.toFixed(3)}× round_robin's calls/s (target ≥ ${TARGET}×)`,
+    `  ${name}: ${runs[name].map((r) => `${r.ratio.toFixed(2)} (${r.ours.cpuUs.toFixed(1)}/${r.plain.cpuUs.toFixed(1)}, ${Math.round(r.ours.rate)}/${Math.round(r.plain.rate)})`).join(", ")}`,
   );
 }
-
-for (const c of configs) c.client.close();
-await registry.close();
-child.disconnect();
-process.exitCode = strict && failed ? 1 : 0;
+if (args.includes("--strict") && missed) process.exitCode = 1;

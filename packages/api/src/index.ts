@@ -3,6 +3,8 @@ export type { Clock, TimerHandle } from "./clock.js";
 export { systemClock } from "./system-clock.js";
 export type { Logger } from "./logger.js";
 export type {
+  CallPhase,
+  CallSlot,
   DoneFunc,
   DoneInfo,
   Metadata,
@@ -13,6 +15,7 @@ export type {
   WeightedNodeBuilder,
 } from "./node.js";
 export type {
+  DeferredSelection,
   NodeFilter,
   SelectContext,
   SelectOptions,

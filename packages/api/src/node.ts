@@ -98,6 +98,52 @@ export interface WeightedNode extends Node {
    * one; `undefined` without a health layer or from a builder that does not report outcomes.
    */
   readonly observer?: OutcomeObserver | undefined;
+  /**
+   * Two-phase picks, on the nodes of a builder that declares {@link WeightedNodeBuilder.startsCalls}:
+   * the call of a pick made while {@link CallPhase.deferred} was set starts now. Counts it in flight
+   * and keeps what the node needs to end it in `call` (the selection's own fields: no object per
+   * call). Called at most once per deferred pick, by the selector (see `Selector.selectDeferred`).
+   */
+  startCall?(call: CallSlot, now?: number): void;
+  /**
+   * Two-phase picks: the call that {@link WeightedNode.startCall} started with `call` ended with
+   * `info`; latency counts from its start. Called at most once per started call. Never throws.
+   */
+  endCall?(call: CallSlot, info?: DoneInfo): void;
+}
+
+/**
+ * The state of one started call that a node keeps on the caller's object (two-phase picks): the
+ * node writes both fields in `startCall` and reads them in `endCall`; their meaning is the node's.
+ */
+export interface CallSlot {
+  /** The node's number for the call (ewma: its place among the calls in flight). */
+  ticket: number;
+  /** When the call started, on the node's clock, ms. */
+  startedAt: number;
+}
+
+/**
+ * What a selector tells the nodes it builds about the pick being made, without an argument per pick:
+ * one object per selector, handed to {@link WeightedNodeBuilder.build}, read by `pick()`.
+ *
+ * Why a flag beside the pick and not an argument of it: balancers call `node.pick()` themselves, and
+ * a balancer written before two-phase picks (or by a third party) passes nothing more. The selector
+ * sets the flag around its balancer's pick, synchronously, so every balancer works unchanged.
+ */
+export interface CallPhase {
+  /**
+   * `true` while the selector's balancer picks for a two-phase select: `pick()` records the pick
+   * (`pickElapsed`) and counts nothing; the call is counted by `startCall` if it starts, and a pick
+   * whose call never starts leaves no trace. `pick()` then returns {@link CallPhase.notStarted}.
+   */
+  readonly deferred: boolean;
+  /**
+   * What `pick()` returns while `deferred` is set: a done that does nothing (the call is ended
+   * through `endCall`). The selector compares its balancer's done with it: a balancer that returned
+   * a done of its own (it keeps state per call) still gets it called when the call ends.
+   */
+  readonly notStarted: DoneFunc;
 }
 
 /** Builds weighted nodes. `previous` is the weighted node of the same address before an apply. */
@@ -122,11 +168,20 @@ export interface WeightedNodeBuilder {
    */
   readonly reportsOutcomes?: boolean;
   /**
+   * Set it to `true` only when every node it builds implements `startCall` and `endCall` and its
+   * `pick()` honours the `phase` argument of `build` (see {@link CallPhase}): two-phase selects then
+   * count a call from its start, not from its pick. `direct()` and `ewma()` do. Absent or `false`: a
+   * two-phase select counts the call at the pick, as `select` does (the caller must then report a
+   * pick that never starts, as before).
+   */
+  readonly startsCalls?: boolean;
+  /**
    * Wraps `node`. When `previous` is given (the same address was already known), the builder
    * should carry its state over, so that statistics survive an update of the node list. `observer`
    * is given by a selector with a health layer to a builder that declares `reportsOutcomes`; it is
    * the same object for an address for as long as the address stays, so a node carried over keeps
-   * reporting to it.
+   * reporting to it. `phase` is given by a selector to a builder that declares `startsCalls`: the
+   * same object for every node of the selector (a node carried over is given it again).
    */
-  build(node: Node, previous?: WeightedNode, observer?: OutcomeObserver): WeightedNode;
+  build(node: Node, previous?: WeightedNode, observer?: OutcomeObserver, phase?: CallPhase): WeightedNode;
 }

@@ -44,6 +44,10 @@ describe("SwitchyardInstrumentation over real gRPC servers", () => {
     const served = Object.fromEntries(servers.map((s) => [String(s.port), s.hits]));
     expect(byAttribute(metrics, METRIC_NAMES.calls, "network.peer.port")).toEqual(served);
     expect(byAttribute(metrics, METRIC_NAMES.duration, "network.peer.port")).toEqual(served);
+    // Each call counts in flight from its start (the two-phase picks of the channel) to its end.
+    const inflight = points(metrics, METRIC_NAMES.inflight);
+    expect(inflight.length).toBeGreaterThan(0);
+    for (const point of inflight) expect(point.value).toBe(0);
     for (const point of points(metrics, METRIC_NAMES.calls)) {
       expect(point.attributes).toMatchObject({
         "server.address": "helloworld",

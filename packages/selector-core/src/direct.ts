@@ -1,4 +1,6 @@
 import type {
+  CallPhase,
+  CallSlot,
   Clock,
   DoneFunc,
   DoneInfo,
@@ -76,6 +78,8 @@ export class DirectNode extends WrappedNode implements WeightedNode {
   settled = 0;
   private inflight = 0;
   private lastPick: number;
+  /** The selector's flag for two-phase picks (see `CallPhase`), when it gave one. */
+  private readonly phase: CallPhase | undefined;
 
   /**
    * With `record` false, a pick records its time only when the balancer passes `now`. `observer`
@@ -88,8 +92,10 @@ export class DirectNode extends WrappedNode implements WeightedNode {
     lastPick = Number.NEGATIVE_INFINITY,
     observer?: OutcomeObserver,
     isFailure?: IsFailureGuard,
+    phase?: CallPhase,
   ) {
     super(node);
+    this.phase = phase;
     this.clock = clock;
     this.recordTime = record;
     this.staticWeight = node.initialWeight ?? DEFAULT_WEIGHT;
@@ -109,12 +115,30 @@ export class DirectNode extends WrappedNode implements WeightedNode {
     return observer === undefined ? this.staticWeight : this.staticWeight * observer.weightFactor;
   }
 
+  /**
+   * Records a pick and counts its call; during a two-phase pick (the selector's `CallPhase.deferred`)
+   * records the pick only and returns a done that does nothing: the call counts from
+   * {@link startCall}.
+   */
   pick(now?: number): DoneFunc {
     if (now !== undefined) this.lastPick = now;
     else if (this.recordTime) this.lastPick = this.clock.now();
+    const phase = this.phase;
+    if (phase?.deferred === true) return phase.notStarted;
     if (this.record !== undefined) this.picks++;
     else if (this.observer !== undefined) this.inflight++;
     return this.done;
+  }
+
+  /** Two-phase picks: the call of a deferred pick started. A direct node keeps nothing per call. */
+  startCall(_call: CallSlot): void {
+    if (this.record !== undefined) this.picks++;
+    else if (this.observer !== undefined) this.inflight++;
+  }
+
+  /** Two-phase picks: a started call ended; reported as the done of a pick is. */
+  endCall(_call: CallSlot, info?: DoneInfo): void {
+    this.done(info);
   }
 
   pickElapsed(now?: number): number {
@@ -162,7 +186,7 @@ export interface DirectOptions {
  * Its weights are static (`staticWeights: true`): a node that comes back with another weight is a
  * new node object. It reports outcomes (`reportsOutcomes: true`): given an observer (the
  * selector's health layer), its nodes report each call's outcome to it from a done function made
- * once per node; without one, done does nothing.
+ * once per node; without one, done does nothing. Its nodes take two-phase picks (`startsCalls`).
  * @throws InvalidArgumentError when `isFailure` is not a function or `logger` has no `warn`.
  */
 export function direct(options: DirectOptions = {}): WeightedNodeBuilder {
@@ -173,9 +197,10 @@ export function direct(options: DirectOptions = {}): WeightedNodeBuilder {
     name: "direct",
     staticWeights: true,
     reportsOutcomes: true,
-    build(node: Node, previous?: WeightedNode, observer?: OutcomeObserver): WeightedNode {
+    startsCalls: true,
+    build(node: Node, previous?: WeightedNode, observer?: OutcomeObserver, phase?: CallPhase): WeightedNode {
       const lastPick = previous instanceof DirectNode ? previous.lastPickedAt() : undefined;
-      return new DirectNode(node, clock, record, lastPick, observer, isFailure);
+      return new DirectNode(node, clock, record, lastPick, observer, isFailure, phase);
     },
   };
 }

@@ -1,4 +1,6 @@
 import {
+  type CallPhase,
+  type CallSlot,
   type Clock,
   type DoneFunc,
   type DoneInfo,
@@ -103,6 +105,8 @@ export class EwmaNode extends WrappedNode implements WeightedNode {
   private cachedWeight = 0;
   private cachedAt = Number.NEGATIVE_INFINITY;
   private readonly calls = new InflightTracker();
+  /** The selector's flag for two-phase picks (see `CallPhase`), when it gave one. */
+  phase: CallPhase | undefined = undefined;
 
   /**
    * Prefer {@link ewma}'s builder. A bare `isFailure` function given here is isolated the same way,
@@ -114,12 +118,14 @@ export class EwmaNode extends WrappedNode implements WeightedNode {
     isFailure: IsFailureGuard | ((info: DoneInfo) => boolean) | undefined,
     cost: EwmaCost = KRATOS_COST,
     observer?: OutcomeObserver,
+    phase?: CallPhase,
   ) {
     super(node);
     this.clock = clock;
     this.isFailure =
       typeof isFailure === "function" ? new IsFailureGuard(isFailure, undefined, clock) : isFailure;
     this.cost = cost;
+    this.phase = phase;
     this.reportTo(observer);
   }
 
@@ -158,8 +164,15 @@ export class EwmaNode extends WrappedNode implements WeightedNode {
     return this.cachedWeight * factor;
   }
 
+  /**
+   * Records a pick and counts its call in flight from now; during a two-phase pick (the selector's
+   * `CallPhase.deferred`) records the pick only and returns the phase's `notStarted`: the call
+   * counts from {@link startCall}.
+   */
   pick(now: number = this.clock.now()): DoneFunc {
     this.lastPick = now;
+    const phase = this.phase;
+    if (phase?.deferred === true) return phase.notStarted;
     this.inflight++;
     const ticket = this.calls.add(now);
     let called = false;
@@ -168,6 +181,18 @@ export class EwmaNode extends WrappedNode implements WeightedNode {
       called = true;
       this.complete(ticket, now, info);
     };
+  }
+
+  /** Two-phase picks: the call of a deferred pick started (in flight, and its latency, from now). */
+  startCall(call: CallSlot, now: number = this.clock.now()): void {
+    this.inflight++;
+    call.ticket = this.calls.add(now);
+    call.startedAt = now;
+  }
+
+  /** Two-phase picks: the call `startCall` started with `call` ended. */
+  endCall(call: CallSlot, info?: DoneInfo): void {
+    this.complete(call.ticket, call.startedAt, info);
   }
 
   pickElapsed(now: number = this.clock.now()): number {
@@ -247,7 +272,9 @@ function clamp(value: number, min: number, max: number): number {
 
 /**
  * The node builder of latency- and error-aware balancers (p2c). A node that stays across an
- * apply keeps its statistics (a rebuilt node keeps its cost function too).
+ * apply keeps its statistics (a rebuilt node keeps its cost function too). Its nodes take two-phase
+ * picks (`startsCalls`): a call of a two-phase select counts in flight, and its latency, from its
+ * start.
  * The done callbacks of its nodes never throw (see {@link EwmaOptions.isFailure}).
  * @throws InvalidArgumentError on an unknown `cost`, a non-function `isFailure` or a logger without `warn`.
  */
@@ -263,13 +290,15 @@ export function ewma(options: EwmaOptions = {}): WeightedNodeBuilder {
   return {
     name: "ewma",
     reportsOutcomes: true,
-    build(node: Node, previous?: WeightedNode, observer?: OutcomeObserver): WeightedNode {
+    startsCalls: true,
+    build(node: Node, previous?: WeightedNode, observer?: OutcomeObserver, phase?: CallPhase): WeightedNode {
       if (previous instanceof EwmaNode) {
         previous.rebind(node);
         previous.reportTo(observer);
+        previous.phase = phase;
         return previous;
       }
-      return new EwmaNode(node, clock, isFailure, cost, observer);
+      return new EwmaNode(node, clock, isFailure, cost, observer, phase);
     },
   };
 }

@@ -3,6 +3,7 @@ import {
   type BalancerBuilder,
   type CandidateInfo,
   type Clock,
+  type DeferredSelection,
   type DoneFunc,
   InvalidArgumentError,
   type Logger,
@@ -10,6 +11,7 @@ import {
   type Node,
   type NodeFilter,
   type NodeHealth,
+  type Picked,
   type SelectContext,
   type SelectOptions,
   type Selector,
@@ -26,10 +28,13 @@ import { HealthLayer } from "./health/health-layer.js";
 import { type HealthOptions, type HealthSettings, healthSettings } from "./health/health-options.js";
 import { EJECTED, type NodeHealthRecord } from "./health/node-health.js";
 import { watchedDone } from "./health/observed-done.js";
+import { NodeSelection } from "./selection.js";
 import { checkNodes, filtersProblem } from "./selector-checks.js";
 import { Snapshot } from "./snapshot.js";
 
 const EMPTY_CONTEXT: SelectContext = Object.freeze({});
+/** What nodes return from a pick of a two-phase select (`CallPhase.notStarted`). */
+const notStarted: DoneFunc = () => {};
 const NO_FILTERS: readonly NodeFilter[] = Object.freeze([]);
 const NO_HEALTH: readonly NodeHealth[] = Object.freeze([]);
 
@@ -96,6 +101,12 @@ export class DefaultSelector implements Selector {
   private readonly infos: readonly CandidateInfo[];
   /** The diagnostics channels' side (`switchyard:pick`, …): used only while one has a subscriber. */
   private readonly tap: SelectorTap;
+  /** Told to the nodes at build: set while the balancer picks for a two-phase select. */
+  private readonly phase = { deferred: false, notStarted: notStarted };
+  /** The node builder's nodes take two-phase picks (`startsCalls`). */
+  private readonly startsCalls: boolean;
+  /** What the balancer picked in the last select (`undefined` after a probe). */
+  private picked: Picked | undefined = undefined;
 
   /** @throws InvalidArgumentError on bad options, as {@link createSelectorBuilder} does. */
   constructor(options: SelectorBuilderOptions) {
@@ -124,6 +135,7 @@ export class DefaultSelector implements Selector {
               this.attention = true;
             },
           });
+    this.startsCalls = config.nodeBuilder.startsCalls === true;
     this.reportDones = this.layer !== undefined && config.nodeBuilder.reportsOutcomes !== true;
     this.watchAll = this.reportDones;
     this.attention = this.layer !== undefined;
@@ -154,7 +166,9 @@ export class DefaultSelector implements Selector {
         if (this.reportDones) observer = undefined;
       }
       weighted[i] =
-        before !== undefined && before.raw === node ? before : this.nodeBuilder.build(node, before, observer);
+        before !== undefined && before.raw === node
+          ? before
+          : this.nodeBuilder.build(node, before, observer, this.phase);
     }
     const snapshot = new Snapshot(weighted);
     this.snapshot = snapshot;
@@ -177,16 +191,8 @@ export class DefaultSelector implements Selector {
 
   select(options?: SelectOptions): SelectResult {
     if (!selectObserved()) return this.choose(options);
-    const tap = this.tap;
-    tap.candidates = 1;
-    let result: SelectResult;
-    try {
-      result = this.choose(options);
-    } catch (error) {
-      tap.failed(error, options);
-      throw error;
-    }
-    return { node: result.node, done: tap.picked(result.node, result.done, options) };
+    const result = this.chooseObserved(options, true);
+    return { node: result.node, done: this.tap.picked(result.node, result.done, options) };
   }
 
   /** The select itself: a probe when one is due, else the filters and the balancer. */
@@ -207,7 +213,63 @@ export class DefaultSelector implements Selector {
     this.tap.candidates = candidates.length;
     const picked = this.balancer.pick(candidates, options ?? EMPTY_CONTEXT, cache.info(candidates));
     const node = picked.node;
+    this.picked = picked;
     return { node: node.raw, done: this.watchAll ? this.watched(node, picked.done, false) : picked.done };
+  }
+
+  /**
+   * Two-phase select: picks as `select` does, and the call counts on its node from `start()` on the
+   * result (see `DeferredSelection`). Counted at the pick instead (`deferred: false`) when the node
+   * builder does not take two-phase picks, or for a probe of an ejected node; counted from the start
+   * but `deferred: false` (its done must run) when the balancer returned a done of its own.
+   */
+  selectDeferred(options?: SelectOptions): DeferredSelection {
+    const observed = selectObserved();
+    const selection = this.startsCalls
+      ? this.deferredPick(options, observed)
+      : this.counted(options, observed);
+    if (observed) selection.observe(this.tap, options);
+    return selection;
+  }
+
+  /** A two-phase pick: the node counts the call from its start (see {@link selectDeferred}). */
+  private deferredPick(options: SelectOptions | undefined, observed: boolean): NodeSelection {
+    this.picked = undefined;
+    this.phase.deferred = true;
+    let result: SelectResult;
+    try {
+      result = this.chooseObserved(options, observed);
+    } finally {
+      this.phase.deferred = false;
+    }
+    // Set by choose() unless it sent a probe.
+    const picked = this.picked as Picked | undefined;
+    // A probe picks its node itself, counted.
+    if (picked === undefined) return new NodeSelection(result.node, undefined, result.done);
+    const node = picked.node;
+    // A balancer that returned a done of its own keeps state per call: it still gets its done.
+    const own = picked.done === notStarted ? undefined : picked.done;
+    const selection = new NodeSelection(result.node, node, own);
+    if (this.watchAll) selection.watch = this.watched(node, (info) => selection.end(info), false);
+    return selection;
+  }
+
+  /** `choose`, and a failed select published on `switchyard:error` while observed. */
+  private chooseObserved(options: SelectOptions | undefined, observed: boolean): SelectResult {
+    if (!observed) return this.choose(options);
+    this.tap.candidates = 1;
+    try {
+      return this.choose(options);
+    } catch (error) {
+      this.tap.failed(error, options);
+      throw error;
+    }
+  }
+
+  /** A two-phase select counted at the pick. */
+  private counted(options: SelectOptions | undefined, observed: boolean): NodeSelection {
+    const result = this.chooseObserved(options, observed);
+    return new NodeSelection(result.node, undefined, result.done);
   }
 
   /** The selector's filters, then the call's, over the list `cache` starts from. */
@@ -256,6 +318,7 @@ export class DefaultSelector implements Selector {
       }
       layer.probeSent(record);
       const node = record.node!;
+      this.phase.deferred = false; // a probe is counted at its pick
       return { node: node.raw, done: watchedDone(layer, record, node.pick(), true, this.reportDones) };
     }
   }

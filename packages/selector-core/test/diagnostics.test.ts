@@ -36,6 +36,38 @@ afterEach(() => {
   for (const [name, listener] of subscriptions.splice(0)) unsubscribe(name, listener);
 });
 
+describe("diagnostics channels and two-phase selects", () => {
+  it("publish a two-phase call from its start to its end, and nothing of a pick that never starts", () => {
+    const h = harness(3);
+    const picks = listen<PickMessage>(PICK_CHANNEL);
+    const dones = listen<DoneMessage>(DONE_CHANNEL);
+    const dropped = h.selector.selectDeferred({ attributes: { path: "/a" } });
+    expect(dropped.deferred).toBe(true);
+    expect(picks).toHaveLength(0); // picked, not started: not a call yet
+    const call = h.selector.selectDeferred({ attributes: { path: "/b" } });
+    h.clock.advance(50); // queued before it starts: not the node's latency
+    call.start();
+    expect(picks.map((m) => [m.node.address, m.attributes])).toEqual([[call.node.address, { path: "/b" }]]);
+    h.clock.advance(7);
+    call.done(ok);
+    call.done(ok); // a second done is ignored, and not published
+    expect(dones.map((m) => [m.node.address, m.durationMs, m.failure])).toEqual([
+      [call.node.address, 7, false],
+    ]);
+    dropped.done(); // the caller may end a pick it never started: still nothing
+    expect(picks).toHaveLength(1);
+    expect(dones).toHaveLength(1);
+  });
+
+  it("publish a failed two-phase select on switchyard:error", () => {
+    const h = harness(2);
+    const errors = listen<SelectErrorMessage>(ERROR_CHANNEL);
+    const none: NodeFilter = () => [];
+    expect(() => h.selector.selectDeferred({ filters: [none] })).toThrow(NoAvailableNodeError);
+    expect(errors).toHaveLength(1);
+  });
+});
+
 describe("diagnostics channels", () => {
   it("publishes exactly one pick and one completion per call, split by node as the balancer chose", () => {
     const h = harness(3);

@@ -18,10 +18,17 @@ class Attributes implements CallAttributes {
   }
 }
 
-/** The select options of one pick: two small objects, no copies. */
+/**
+ * The select options of one pick: one small object, no copies. Its `attributes` object is made when
+ * something reads it (a filter or a balancer that routes on the call), so a pick that no one asks
+ * about does not allocate it.
+ */
 export class CallSelectOptions implements SelectOptions {
   readonly filters: readonly NodeFilter[];
-  readonly attributes: Readonly<Record<string, unknown>>;
+  private readonly method: string | undefined;
+  private readonly metadata: Metadata;
+  private made: Readonly<Record<string, unknown>> | undefined;
+
   constructor(
     filters: readonly NodeFilter[],
     method: string | undefined,
@@ -29,10 +36,18 @@ export class CallSelectOptions implements SelectOptions {
     extra: Readonly<Record<string, unknown>> | undefined,
   ) {
     this.filters = filters;
-    this.attributes =
-      extra === undefined
-        ? (new Attributes(method, metadata) as unknown as Readonly<Record<string, unknown>>)
-        : { ...extra, method, metadata };
+    this.method = method;
+    this.metadata = metadata;
+    this.made = extra === undefined ? undefined : { ...extra, method, metadata };
+  }
+
+  get attributes(): Readonly<Record<string, unknown>> {
+    let made = this.made;
+    if (made === undefined) {
+      made = new Attributes(this.method, this.metadata) as unknown as Readonly<Record<string, unknown>>;
+      this.made = made;
+    }
+    return made;
   }
 }
 

@@ -6,8 +6,9 @@
 //   channel's Discovery and hands each node list to grpc-js as endpoints, with a config selector
 //   that passes each call's method to the picker.
 // - src/policy/: the load-balancing policy grpc-js runs per channel. One child (subchannel and its
-//   node) per address, the picker that asks the selector, and the bookkeeping that turns a pick
-//   into one done call: limbo for picks that never became calls, tracked calls, outcomes.
+//   node) per address, the picker that asks the selector for a two-phase pick, and the bookkeeping
+//   that starts the call on its node at onCallStarted and ends it at onCallEnded (tracked calls,
+//   outcomes), with limbo for picks counted at the pick that never became calls.
 // - src/channel/: what the parts hand each other through grpc-js (the channel plan and the option
 //   keys it travels under, the service config, target parsing, the endpoint that carries a node).
 // Arrows: the user surface imports channel/ and, through registerSwitchyard, the two parts;

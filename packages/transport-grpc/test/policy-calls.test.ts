@@ -134,6 +134,23 @@ describe("the Switchyard policy: calls and routing (fake subchannels)", () => {
     expect(spy.attributes.at(-1)).toMatchObject({ lane: "v2", method: "/helloworld.Greeter/SayHello" });
   });
 
+  it("reads the route through Metadata.get from metadata that keeps its entries another way", () => {
+    start({}, {}, A, B);
+    helper.at(A).set(READY);
+    helper.at(B).set(READY);
+    const interceptor = createRouteInterceptor({
+      filters: [(nodes) => nodes.filter((n) => n.address === B)],
+    });
+    const inner = routeMetadata(interceptor);
+    // Only the public methods the picker may fall back on: no internal map.
+    const other = {
+      get: (key: string) => inner.get(key),
+      remove: (key: string) => inner.remove(key),
+    } as unknown as Metadata;
+    expect(pickedAddress(pick(other))).toBe(B);
+    expect(inner.get(ROUTE_METADATA_KEY)).toEqual([]);
+  });
+
   it("drops a call that names a route nobody registered, as INTERNAL", () => {
     start({}, {}, A);
     helper.at(A).set(READY);

@@ -16,11 +16,14 @@ export interface LimboEntry {
 }
 
 /**
- * The picks of one policy that grpc-js has not started yet. Most leave within a microtask (the
- * call starts, `onCallStarted` unlinks them); a pick whose call never starts (its subchannel
- * dropped before the call was created, or the call was cancelled while its credentials were
- * generated) would otherwise hold a call in flight on its node forever. An intrusive list keeps
- * this allocation-free per pick; an unref'd timer runs only while the list is not empty.
+ * The picks of one policy that were counted at the pick and that grpc-js has not started yet: picks
+ * of a selector without two-phase selects (`Selector.selectDeferred`), of a node builder without
+ * them, and probes of ejected nodes. A two-phase pick counts nothing until its call starts and never
+ * waits here. Most leave within a microtask (the call starts, `onCallStarted` unlinks them); a pick
+ * whose call never starts (its subchannel dropped before the call was created, or the call was
+ * cancelled while its credentials were generated) would otherwise hold a call in flight on its node
+ * forever. An intrusive list keeps this allocation-free per pick; an unref'd timer runs only while
+ * the list is not empty.
  */
 export class Limbo {
   private head: LimboEntry | undefined = undefined;

@@ -1,12 +1,17 @@
-import { experimental, Metadata, status } from "@grpc/grpc-js";
-import { NoAvailableNodeError, type NodeFilter, type Selector, type SelectResult } from "@switchyard/api";
+import { experimental, Metadata, type MetadataValue, status } from "@grpc/grpc-js";
+import {
+  type DeferredSelection,
+  NoAvailableNodeError,
+  type NodeFilter,
+  type Selector,
+} from "@switchyard/api";
 import { CallSelectOptions } from "../call-context.js";
 import { METHOD_PICK_KEY, ROUTE_METADATA_KEY } from "../channel/names.js";
 import { findRoute, type Route } from "../route.js";
 import type { ChannelNode } from "./channel-node.js";
 import type { Limbo } from "./limbo.js";
 import type { ThrowReport } from "./report.js";
-import { TrackedCall } from "./tracked-call.js";
+import { CountedSelection, LimboCall, TrackedCall } from "./tracked-call.js";
 
 function describe(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
@@ -30,6 +35,22 @@ const QUEUED: experimental.PickResult = Object.freeze({
   onCallEnded: null,
 });
 
+/**
+ * The values of the route key in a call's metadata, if any. grpc-js 1.14 keeps metadata in a `Map`
+ * of lower-case keys (`internalRepr`); reading it there skips what `Metadata.get` does on every call
+ * (lower-casing and checking the key, and an empty array when absent), which was a tenth of the
+ * picker's allocation. Another shape falls back to `get`.
+ */
+function routeTag(metadata: Metadata): MetadataValue[] | undefined {
+  const map = (metadata as unknown as { internalRepr?: unknown }).internalRepr;
+  if (map instanceof Map) {
+    const values = map.get(ROUTE_METADATA_KEY) as MetadataValue[] | undefined;
+    return values !== undefined && values.length > 0 ? values : undefined;
+  }
+  const values = metadata.get(ROUTE_METADATA_KEY);
+  return values.length > 0 ? values : undefined;
+}
+
 function filtersOf(route: Route, own: readonly NodeFilter[]): readonly NodeFilter[] {
   if (own.length === 0) return route.filters;
   let combined = route.combined.get(own);
@@ -43,8 +64,9 @@ function filtersOf(route: Route, own: readonly NodeFilter[]): readonly NodeFilte
 /**
  * The picker of the Switchyard policy while at least one subchannel is READY. Each pick reads the
  * call's route id from the metadata (and strips it), asks the selector (whose node list is the
- * READY subchannels, rebuilt only when a state changes) and returns the node's subchannel with the
- * call's bookkeeping. No node after filtering queues the call while other subchannels are still
+ * READY subchannels, rebuilt only when a state changes) for a two-phase pick (`selectDeferred`, when
+ * the selector has it: the call counts on its node from grpc-js's `onCallStarted`) and returns the
+ * node's subchannel with the call's bookkeeping. No node after filtering queues the call while other subchannels are still
  * connecting (`settling`: a node the filters want may be about to become READY), and fails it as
  * UNAVAILABLE otherwise (a `waitForReady` call waits for the next picker); a filter or selector
  * error drops the call as INTERNAL.
@@ -68,8 +90,8 @@ export class SwitchyardPicker implements experimental.Picker {
     const metadata = args.metadata;
     let filters = this.filters;
     let extra: Readonly<Record<string, unknown>> | undefined;
-    const tagged = metadata.get(ROUTE_METADATA_KEY);
-    if (tagged.length > 0) {
+    const tagged = routeTag(metadata);
+    if (tagged !== undefined) {
       metadata.remove(ROUTE_METADATA_KEY);
       const id = String(tagged[0]);
       const route = findRoute(id);
@@ -84,11 +106,15 @@ export class SwitchyardPicker implements experimental.Picker {
       filters = filtersOf(route, filters);
       extra = route.attributes;
     }
-    let picked: SelectResult;
+    let picked: DeferredSelection;
     try {
-      picked = this.selector.select(
-        new CallSelectOptions(filters, args.extraPickInfo[METHOD_PICK_KEY], metadata, extra),
-      );
+      const options = new CallSelectOptions(filters, args.extraPickInfo[METHOD_PICK_KEY], metadata, extra);
+      const selector = this.selector;
+      if (selector.selectDeferred !== undefined) picked = selector.selectDeferred(options);
+      else {
+        const result = selector.select(options);
+        picked = new CountedSelection(result.node, result.done);
+      }
     } catch (error) {
       if (!(error instanceof NoAvailableNodeError)) {
         return failed(experimental.PickResultType.DROP, status.INTERNAL, describe(error));
@@ -111,6 +137,8 @@ export class SwitchyardPicker implements experimental.Picker {
           "a Selector must return one of the nodes of its last apply()",
       );
     }
-    return new TrackedCall(subchannel, picked.done, this.limbo, this.doneThrows);
+    return picked.deferred
+      ? new TrackedCall(subchannel, picked, this.doneThrows)
+      : new LimboCall(subchannel, picked, this.limbo, this.doneThrows);
   }
 }
