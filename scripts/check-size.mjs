@@ -16,6 +16,13 @@
 // the log lines 1,500 B, the options and their checks 1,300 B, slow start 1,100 B, the interval
 // detectors 800 B, pushback 500 B, and the connection-failure and cancellation classes 500 B.
 //
+// Raised again for the diagnostics channels and two-phase selects (issues 16 and 15), measured
+// then: p2c 38,535 / 13,195 B, wrr 36,677 / 12,549 B, random 35,387 / 11,984 B, hash 45,453 /
+// 15,443 B, the selector alone 30,519 / 10,497 B. Of the selector's +3,752 / +1,119 B, the channels
+// (the five channels, their messages, the tap that times a call's done) are about 2,200 / 660 B and
+// two-phase selects (the selection object, the phase the nodes read, start and end on the direct
+// and ewma nodes) about 1,550 / 460 B.
+//
 // Measured then (minified / minified+gzip): p2c 15,713 / 5,977 B, wrr 11,890 / 4,516 B, random
 // 10,727 / 4,011 B, the selector alone 8,156 / 3,114 B. The foundation's targets (p2c ≤ 4,000 B
 // and wrr ≤ 3,500 B gzip) were set before the selector was hardened, and moved for a measured
@@ -63,28 +70,28 @@ const BUNDLES = [
     code: 'export { p2c } from "@switchyard/balancer-p2c";',
     has: ["p2c", "ewma"],
     lacks: ["wrr", "random", "hash"],
-    budget: { minified: 37_700, gzip: 13_100 },
+    budget: { minified: 41_600, gzip: 14_300 },
   },
   {
     name: "wrr",
     code: 'export { wrr } from "@switchyard/balancer-wrr";',
     has: ["wrr"],
     lacks: ["p2c", "random", "ewma", "hash"],
-    budget: { minified: 35_700, gzip: 12_500 },
+    budget: { minified: 39_600, gzip: 13_600 },
   },
   {
     name: "random",
     code: 'export { random } from "@switchyard/balancer-random";',
     has: ["random"],
     lacks: ["wrr", "p2c", "ewma", "hash"],
-    budget: { minified: 34_300, gzip: 11_800 },
+    budget: { minified: 38_200, gzip: 13_000 },
   },
   {
     name: "hash",
     code: 'export { hash } from "@switchyard/balancer-hash";',
     has: ["hash"],
     lacks: ["wrr", "p2c", "random", "ewma"],
-    budget: { minified: 45_600, gzip: 15_700 },
+    budget: { minified: 49_100, gzip: 16_700 },
   },
   {
     // What every balancer above carries: the selector path alone.
@@ -92,7 +99,7 @@ const BUNDLES = [
     code: 'export { createSelectorBuilder } from "@switchyard/selector-core";',
     has: ["selector"],
     lacks: ["wrr", "p2c", "random", "ewma"],
-    budget: { minified: 29_400, gzip: 10_300 },
+    budget: { minified: 33_000, gzip: 11_400 },
   },
   {
     name: "version filter",
