@@ -25,9 +25,10 @@ export function startWatch(
   const watcher: ListWatcher = new ListWatcher({
     label: `kubernetes: the watcher of "${service}"`,
     signal,
-    onStop: (error) => {
+    // `stopped`, not `watcher`: an aborted signal stops the watcher inside its constructor.
+    onStop: (error, stopped) => {
       reflector?.stop(error);
-      detach(watcher);
+      detach(stopped);
     },
   });
   if (watcher.isStopped) return watcher;

@@ -5,7 +5,7 @@ import {
   type KubernetesRecordedRequest,
   startKubernetesDouble,
 } from "@switchyard/testkit/kubernetes";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import {
   createKubernetesDiscovery,
   type KubernetesDiscovery,
@@ -269,5 +269,29 @@ describe("registry-kubernetes watches (list, then watch)", () => {
     await watcher.stop();
     expect((await pending) as Error).toMatchObject({ code: "WATCHER_STOPPED" });
     await watches(0);
+  });
+});
+
+describe("a watch given an aborted signal", () => {
+  it("comes back stopped, with nothing reported and no request made", async () => {
+    const warnings: string[] = [];
+    clock = createFakeClock();
+    double = await startKubernetesDouble({ clock });
+    discovery = createKubernetesDiscovery({
+      server: double.url,
+      env: {},
+      clock,
+      logger: { warn: (message) => warnings.push(message) },
+    });
+    const emitted = vi.spyOn(process, "emitWarning").mockImplementation(() => {});
+    try {
+      const watcher = discovery.watch("helloworld", { signal: AbortSignal.abort(new Error("gone")) });
+      await expect(watcher.next()).rejects.toThrow();
+      expect(emitted).not.toHaveBeenCalled();
+    } finally {
+      emitted.mockRestore();
+    }
+    expect(warnings).toEqual([]);
+    expect(double.requests).toEqual([]);
   });
 });
