@@ -43,6 +43,22 @@ export type { SwitchyardErrorOptions } from "./errors.js";
 export { getGlobalSelector, setGlobalSelector } from "./global.js";
 export { VERSION } from "./version.js";
 
+// For observability tools: the diagnostics channels a selector publishes on, and their messages.
+export {
+  APPLY_CHANNEL,
+  DONE_CHANNEL,
+  ERROR_CHANNEL,
+  HEALTH_CHANNEL,
+  PICK_CHANNEL,
+} from "./diagnostics.js";
+export type {
+  ApplyMessage,
+  DoneMessage,
+  HealthMessage,
+  PickMessage,
+  SelectErrorMessage,
+} from "./diagnostics.js";
+
 // For balancer authors.
 export type { Balancer, BalancerBuilder, CandidateInfo, Picked } from "./balancer.js";
 // For registry authors: the equality a watcher uses to yield only real changes.

@@ -8,7 +8,19 @@ import {
   trace,
 } from "@opentelemetry/api";
 import { InstrumentationBase, type InstrumentationConfig } from "@opentelemetry/instrumentation";
-import type { Logger } from "@switchyard/api";
+import {
+  APPLY_CHANNEL,
+  type ApplyMessage,
+  DONE_CHANNEL,
+  type DoneMessage,
+  ERROR_CHANNEL,
+  HEALTH_CHANNEL,
+  type HealthMessage,
+  type Logger,
+  PICK_CHANNEL,
+  type PickMessage,
+  type SelectErrorMessage,
+} from "@switchyard/api";
 import {
   ATTR_BALANCER,
   ATTR_ERROR_TYPE,
@@ -16,18 +28,6 @@ import {
   callErrorType,
   errorType,
 } from "./attributes.js";
-import {
-  APPLY_CHANNEL,
-  type ApplyEvent,
-  DONE_CHANNEL,
-  type DoneEvent,
-  ERROR_CHANNEL,
-  type ErrorEvent,
-  HEALTH_CHANNEL,
-  type HealthEvent,
-  PICK_CHANNEL,
-  type PickEvent,
-} from "./channels.js";
 import { EjectedNodes, endpointKey } from "./ejected.js";
 import { Endpoints } from "./endpoints.js";
 import { Isolation } from "./isolation.js";
@@ -152,7 +152,7 @@ export class SwitchyardInstrumentation extends InstrumentationBase<SwitchyardIns
 
   private readonly onPick = (message: unknown): void => {
     try {
-      const { service, node, balancer } = message as PickEvent;
+      const { service, node, balancer } = message as PickMessage;
       const attributes = this.endpoints.of(service, node, balancer);
       attributes.inflight++;
       const span = trace.getActiveSpan();
@@ -164,7 +164,7 @@ export class SwitchyardInstrumentation extends InstrumentationBase<SwitchyardIns
 
   private readonly onDone = (message: unknown): void => {
     try {
-      const { service, node, balancer, info, failure, durationMs } = message as DoneEvent;
+      const { service, node, balancer, info, failure, durationMs } = message as DoneMessage;
       const attributes = this.endpoints.of(service, node, balancer);
       this.endpoints.completed(attributes);
       const type = callErrorType(info, failure);
@@ -178,7 +178,7 @@ export class SwitchyardInstrumentation extends InstrumentationBase<SwitchyardIns
 
   private readonly onHealth = (message: unknown): void => {
     try {
-      const { selector, service, node, balancer, event, reason } = message as HealthEvent;
+      const { selector, service, node, balancer, event, reason } = message as HealthMessage;
       const attributes = this.endpoints.of(service, node, balancer);
       if (event === "ejected") {
         this.ejections?.add(1, attributes.withReason(reason));
@@ -193,7 +193,7 @@ export class SwitchyardInstrumentation extends InstrumentationBase<SwitchyardIns
 
   private readonly onApply = (message: unknown): void => {
     try {
-      const { selector, service, balancer, removed } = message as ApplyEvent;
+      const { selector, service, balancer, removed } = message as ApplyMessage;
       for (const node of removed) {
         this.ejected.forget(selector, endpointKey(service, balancer, node.address));
         this.endpoints.leave(service, balancer, node.address);
@@ -205,7 +205,7 @@ export class SwitchyardInstrumentation extends InstrumentationBase<SwitchyardIns
 
   private readonly onError = (message: unknown): void => {
     try {
-      const { service, balancer, error } = message as ErrorEvent;
+      const { service, balancer, error } = message as SelectErrorMessage;
       this.errors?.add(1, {
         [ATTR_SERVER_ADDRESS]: service,
         [ATTR_BALANCER]: balancer,
