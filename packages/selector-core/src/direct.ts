@@ -132,8 +132,12 @@ export class DirectNode extends WrappedNode implements WeightedNode {
 
   /** Two-phase picks: the call of a deferred pick started. A direct node keeps nothing per call. */
   startCall(_call: CallSlot): void {
-    if (this.record !== undefined) this.picks++;
-    else if (this.observer !== undefined) this.inflight++;
+    const record = this.record;
+    if (record !== undefined) {
+      // Idle since its pick, it may have been folded by an apply in between: count it again.
+      if (this.picks === this.settled) record.revive(this);
+      this.picks++;
+    } else if (this.observer !== undefined) this.inflight++;
   }
 
   /** Two-phase picks: a started call ended; reported as the done of a pick is. */

@@ -185,6 +185,8 @@ export class EwmaNode extends WrappedNode implements WeightedNode {
 
   /** Two-phase picks: the call of a deferred pick started (in flight, and its latency, from now). */
   startCall(call: CallSlot, now: number = this.clock.now()): void {
+    // Idle since its pick, it may have been folded by an apply in between: count it again.
+    if (this.inflight === 1) this.record?.revive(this);
     this.inflight++;
     call.ticket = this.calls.add(now);
     call.startedAt = now;

@@ -216,3 +216,39 @@ describe("two-phase select (selectDeferred)", () => {
     expect(selector.health()[0]!.state).not.toBe("ejected");
   });
 });
+
+describe("two-phase select across an apply", () => {
+  // A call picked on a node object, which an apply then replaces (a new object for the same
+  // address, from a registry update) before the call starts: its outcome still counts for the
+  // address. Here a success between failures breaks their run, so three failures with a success
+  // among them do not eject (consecutiveFailures: 3).
+  for (const [name, nodeBuilder] of [
+    ["direct", () => direct({ clock })],
+    ["ewma", () => ewma({ clock })],
+  ] as const) {
+    it(`reads the outcome of a call started on a ${name} node an apply replaced since its pick`, () => {
+      const selector = firstSelector({
+        clock,
+        nodeBuilder: nodeBuilder(),
+        logger,
+        health: { consecutiveFailures: 3, slowStartMs: 0 },
+      });
+      selector.apply(fleet(4));
+      const call = (info: typeof ok) => {
+        const selection = selector.selectDeferred();
+        selection.start();
+        selection.done(info);
+      };
+      call(unavailable);
+      const picked = selector.selectDeferred(); // picked, not started yet
+      selector.apply(fleet(4)); // new node objects for the same addresses
+      picked.start();
+      picked.done(ok);
+      call(unavailable);
+      call(unavailable);
+      expect(selector.health()[0]!.state).not.toBe("ejected");
+      call(unavailable); // the third in a row
+      expect(selector.health()[0]!.state).toBe("ejected");
+    });
+  }
+});

@@ -174,6 +174,19 @@ export class NodeHealthRecord implements OutcomeObserver {
     counters.length = kept;
   }
 
+  /**
+   * A two-phase call starts on `counter`, a node object of this address with nothing in flight:
+   * when an apply since its pick folded it into `carried` (a newer object of the address was
+   * attached), it counts again, so the call's completion is read. Cheap: `counters` holds one or
+   * two objects.
+   */
+  revive(counter: CompletionCounter): void {
+    const counters = this.counters;
+    if (counters === undefined || counters.includes(counter)) return;
+    this.carried -= counter.settled;
+    counters.push(counter);
+  }
+
   /** Ejected, or judged failing and kept in (too many out) with no success since. */
   get failing(): boolean {
     if (this.state === EJECTED) return true;
