@@ -13,14 +13,23 @@ export class Endpoints {
   private readonly byNode = new WeakMap<Node, NodeAttributes>();
   private readonly byKey = new Map<string, NodeAttributes>();
 
-  /** The endpoint of `node` under `balancer`. */
-  of(service: string, node: Node, balancer: string): NodeAttributes {
+  /**
+   * The endpoint of `node` under `balancer`, for what happened to a call already picked (its
+   * completion, a health event): it does not bring back an endpoint that left.
+   */
+  lookup(service: string, node: Node, balancer: string): NodeAttributes {
     let endpoint = this.byNode.get(node);
     if (endpoint === undefined || endpoint.balancer !== balancer || endpoint.service !== service) {
       const key = endpointKey(service, balancer, node.address);
       endpoint = this.byKey.get(key) ?? new NodeAttributes(service, node, balancer, key);
       this.byNode.set(node, endpoint);
     }
+    return endpoint;
+  }
+
+  /** The endpoint of `node` under `balancer`, for a pick: a call there makes it current again. */
+  of(service: string, node: Node, balancer: string): NodeAttributes {
+    const endpoint = this.lookup(service, node, balancer);
     if (endpoint.left) {
       endpoint.left = false;
       this.byKey.set(endpoint.key, endpoint);
@@ -30,10 +39,13 @@ export class Endpoints {
     return endpoint;
   }
 
-  /** A call of `endpoint` completed. */
+  /**
+   * A call of `endpoint` completed. An endpoint that left with this call in flight is observed at 0
+   * once more (the next collection), then forgotten.
+   */
   completed(endpoint: NodeAttributes): void {
-    endpoint.inflight--;
-    if (endpoint.left && endpoint.inflight <= 0) this.byKey.delete(endpoint.key);
+    // A completion of a call picked before the instrumentation was enabled was never counted.
+    if (endpoint.inflight > 0) endpoint.inflight--;
   }
 
   /** `address` left a list: its series goes once nothing is in flight there. */
@@ -46,6 +58,15 @@ export class Endpoints {
   }
 
   observeInflight(result: ObservableResult): void {
-    for (const endpoint of this.byKey.values()) result.observe(endpoint.inflight, endpoint.metric);
+    for (const endpoint of this.byKey.values()) {
+      result.observe(endpoint.inflight, endpoint.metric);
+      // Gone from every list and nothing in flight: this was its last observation.
+      if (endpoint.left && endpoint.inflight <= 0) this.byKey.delete(endpoint.key);
+    }
+  }
+
+  /** How many endpoints are kept (for tests: those that left go once observed idle). */
+  get size(): number {
+    return this.byKey.size;
   }
 }

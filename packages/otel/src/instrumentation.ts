@@ -165,7 +165,7 @@ export class SwitchyardInstrumentation extends InstrumentationBase<SwitchyardIns
   private readonly onDone = (message: unknown): void => {
     try {
       const { service, node, balancer, info, failure, durationMs } = message as DoneMessage;
-      const attributes = this.endpoints.of(service, node, balancer);
+      const attributes = this.endpoints.lookup(service, node, balancer);
       this.endpoints.completed(attributes);
       const type = callErrorType(info, failure);
       const recorded = type === undefined ? attributes.metric : attributes.withError(type);
@@ -179,7 +179,7 @@ export class SwitchyardInstrumentation extends InstrumentationBase<SwitchyardIns
   private readonly onHealth = (message: unknown): void => {
     try {
       const { selector, service, node, balancer, event, reason } = message as HealthMessage;
-      const attributes = this.endpoints.of(service, node, balancer);
+      const attributes = this.endpoints.lookup(service, node, balancer);
       if (event === "ejected") {
         this.ejections?.add(1, attributes.withReason(reason));
         this.ejected.eject(selector, endpointKey(service, balancer, node.address), attributes.metric);
