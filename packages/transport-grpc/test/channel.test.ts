@@ -178,3 +178,22 @@ describe("transport-grpc over real grpc-js servers", () => {
     ]);
   });
 });
+
+describe("closing the channel", () => {
+  it("lets the selector go of its nodes: every node is published as removed", async () => {
+    const { APPLY_CHANNEL } = await import("@switchyard/api");
+    const { subscribe, unsubscribe } = await import("node:diagnostics_channel");
+    for (const s of servers) await registry.register(instanceOf(s));
+    const applied: { count: number; removed: readonly unknown[] }[] = [];
+    const listener = (message: unknown) => applied.push(message as { count: number; removed: unknown[] });
+    subscribe(APPLY_CHANNEL, listener);
+    try {
+      const { client } = await dialReady(3);
+      applied.length = 0;
+      client.close();
+      await vi.waitFor(() => expect(applied.map((m) => [m.count, m.removed.length])).toEqual([[0, 3]]));
+    } finally {
+      unsubscribe(APPLY_CHANNEL, listener);
+    }
+  });
+});

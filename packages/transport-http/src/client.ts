@@ -1,5 +1,12 @@
-import { getGlobalSelector, InvalidArgumentError, type NodeFilter, type Selector } from "@switchyard/api";
+import {
+  getGlobalSelector,
+  InvalidArgumentError,
+  type Logger,
+  type NodeFilter,
+  type Selector,
+} from "@switchyard/api";
 import { wrr } from "@switchyard/balancer-wrr";
+import { warnSafely } from "@switchyard/kit";
 import { createSelectorResolver, DEFAULT_READY_TIMEOUT_MS, type Resolver } from "@switchyard/selector-core";
 import { Dispatcher } from "undici";
 import { ClientCall, type RetryPolicy } from "./call.js";
@@ -125,6 +132,8 @@ class Client implements HttpClient {
   private readonly retryMethods: readonly string[];
   private readonly retry: RetryPolicy;
   private closed: Promise<void> | undefined;
+  private readonly selector: Selector;
+  private readonly logger: Logger;
 
   constructor(
     options: HttpClientOptions,
@@ -133,6 +142,8 @@ class Client implements HttpClient {
     private readonly resolver: Resolver | undefined,
   ) {
     const logger = options.logger ?? console;
+    this.selector = selector;
+    this.logger = logger;
     this.router = new Router({
       selector,
       pools,
@@ -216,6 +227,7 @@ class Client implements HttpClient {
     this.closed ??= (async () => {
       await this.resolver?.close();
       await this.pools.close();
+      this.release();
     })();
     return this.closed;
   }
@@ -224,6 +236,19 @@ class Client implements HttpClient {
     this.closed ??= Promise.resolve();
     await this.resolver?.close();
     await this.pools.destroy();
+    this.release();
+  }
+
+  /**
+   * The selector lets go of its nodes once no request can come: its health timers stop, and what
+   * watches it (the diagnostics channels, `@switchyard/otel`) sees every node removed.
+   */
+  private release(): void {
+    try {
+      this.selector.apply([]);
+    } catch (error) {
+      warnSafely(this.logger, "transport-http: the selector refused the empty list at close", { error });
+    }
   }
 }
 

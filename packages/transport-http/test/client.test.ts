@@ -320,3 +320,23 @@ describe("transport-http over real servers", () => {
     await expect(createClient(options as never)).rejects.toThrow(message);
   });
 });
+
+describe("close", () => {
+  it("lets the selector go of its nodes: every node is published as removed once the client is closed", async () => {
+    const { APPLY_CHANNEL } = await import("@switchyard/api");
+    const { subscribe, unsubscribe } = await import("node:diagnostics_channel");
+    for (const s of servers) await registry.register(instance(s));
+    const applied: { count: number; removed: readonly unknown[] }[] = [];
+    const listener = (message: unknown) => applied.push(message as { count: number; removed: unknown[] });
+    subscribe(APPLY_CHANNEL, listener);
+    try {
+      const c = await client();
+      await (await c.request("/")).body.dump();
+      applied.length = 0;
+      await c.close();
+      expect(applied.map((m) => [m.count, m.removed.length])).toEqual([[0, 3]]);
+    } finally {
+      unsubscribe(APPLY_CHANNEL, listener);
+    }
+  });
+});

@@ -117,6 +117,19 @@ export class SwitchyardLoadBalancer implements experimental.LoadBalancer {
     for (const child of this.children.values()) child.release();
     this.children.clear();
     this.limbo?.close();
+    // The selector lets go of its nodes: its health timers stop, and what watches it (the
+    // diagnostics channels, @switchyard/otel) sees every node removed.
+    try {
+      this.selector?.apply([]);
+    } catch (error) {
+      warnSafely(
+        this.plan?.logger,
+        `${POLICY_NAME}: the selector refused the empty list when the channel let go of it`,
+        {
+          error,
+        },
+      );
+    }
   }
 
   getTypeName(): string {
