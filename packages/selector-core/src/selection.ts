@@ -41,6 +41,8 @@ export class NodeSelection implements DeferredSelection, CallSlot {
   /** While observed: the channels' side, the select's context, and the publishing done once published. */
   private tap: SelectorTap | undefined = undefined;
   private context: SelectContext | undefined = undefined;
+  /** How many candidates the balancer chose among, as published with the pick. */
+  private candidates = 0;
   private published: DoneFunc | undefined = undefined;
 
   constructor(node: Node, picked: WeightedNode | undefined, own: DoneFunc | undefined) {
@@ -57,6 +59,7 @@ export class NodeSelection implements DeferredSelection, CallSlot {
   observe(tap: SelectorTap, context: SelectContext | undefined): void {
     this.tap = tap;
     this.context = context;
+    this.candidates = tap.candidates;
     if (!this.deferred) this.publish();
   }
 
@@ -75,7 +78,10 @@ export class NodeSelection implements DeferredSelection, CallSlot {
   }
 
   private publish(): void {
-    this.published = this.tap!.picked(this.node, (info) => this.finish(info), this.context);
+    const tap = this.tap!;
+    // Other selects may have run since this one picked.
+    tap.candidates = this.candidates;
+    this.published = tap.picked(this.node, (info) => this.finish(info), this.context);
   }
 
   private finish(info: DoneInfo | undefined): void {

@@ -59,6 +59,17 @@ describe("diagnostics channels and two-phase selects", () => {
     expect(dones).toHaveLength(1);
   });
 
+  it("publish the candidate count of the call's own select, whatever ran between its pick and its start", () => {
+    const h = harness(3);
+    const picks = listen<PickMessage>(PICK_CHANNEL);
+    const call = h.selector.selectDeferred();
+    const one: NodeFilter = (nodes) => nodes.slice(0, 1);
+    h.selector.select({ filters: [one] }).done(ok); // another select, over one candidate
+    call.start();
+    call.done(ok);
+    expect(picks.map((m) => m.candidates)).toEqual([1, 3]);
+  });
+
   it("publish a failed two-phase select on switchyard:error", () => {
     const h = harness(2);
     const errors = listen<SelectErrorMessage>(ERROR_CHANNEL);
