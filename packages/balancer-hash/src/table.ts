@@ -63,13 +63,16 @@ export class Table {
     const inflight = slots.inflight;
     const weight = slots.weight;
     const total = this.bit >= 0 ? slots.totals[this.bit]! : this.fixedTotal;
-    const limit = (factor * (total + 1)) / this.totalWeight;
+    // inflight < factor × (total + 1) × weight / totalWeight, multiplied out: with integer weights
+    // the two sides are exact, so a node exactly at its bound is never let past it by a rounding.
+    const scaled = factor * (total + 1);
+    const totalWeight = this.totalWeight;
     const equal = this.equal;
     for (let steps = 0; steps < n; steps++) {
       const slot = owners[p]!;
       if (
         (members === undefined || members[slot] === mark) &&
-        inflight[slot]! < limit * (equal ? 1 : weight[slot]!)
+        inflight[slot]! * totalWeight < scaled * (equal ? 1 : weight[slot]!)
       ) {
         return slot;
       }
