@@ -4,11 +4,11 @@
 // channel drives it. Medians of mitata's per-batch samples, and the bytes allocated per call;
 // run.mjs measures whole calls.
 
-import v8 from "node:v8";
 import { p2c } from "@switchyard/balancer-p2c";
 import { wrr } from "@switchyard/balancer-wrr";
 import { createChannelOptions } from "@switchyard/transport-grpc";
 import { measure } from "mitata";
+import { heapMeter } from "../pairs/measure.mjs";
 import { grpc } from "./grpc.mjs";
 
 const { experimental, connectivityState, Metadata } = grpc;
@@ -101,19 +101,12 @@ const cases = [
   ["switchyard p2c: pick + call bookkeeping + done", await switchyard(p2c())],
 ];
 
-/** Bytes allocated on the heap per `op`, over `count` runs after a warm-up (see measure.mjs). */
+/** Bytes allocated on the heap per `op`, over `count` runs after a warm-up. */
 function bytesPerOp(op, count) {
   for (let i = 0; i < 20_000; i++) op();
-  const profiler = new v8.GCProfiler();
-  profiler.start();
-  const before = v8.getHeapStatistics().used_heap_size;
+  const stop = heapMeter();
   for (let i = 0; i < count; i++) op();
-  const after = v8.getHeapStatistics().used_heap_size;
-  let freed = 0;
-  for (const gc of profiler.stop().statistics) {
-    freed += gc.beforeGC.heapStatistics.usedHeapSize - gc.afterGC.heapStatistics.usedHeapSize;
-  }
-  return (after - before + freed) / count;
+  return stop() / count;
 }
 
 console.log(`Cost of one pick over 3 READY subchannels (Node ${process.version})\n`);

@@ -1,6 +1,6 @@
 // Worker thread: N grpc-js helloworld servers on loopback (unary SayHello, server-streaming
 // SayHellos). They run in a thread of the measuring process, so the client's CPU is read for the
-// main thread alone (measure.mjs); every client of a pair meets the same servers. Posts the ports.
+// main thread alone (../pairs/measure.mjs); every client of a pair meets the same servers. Posts the ports.
 import { parentPort, workerData } from "node:worker_threads";
 import { Greeter, grpc } from "./grpc.mjs";
 
