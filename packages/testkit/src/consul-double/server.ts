@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import { HttpDouble } from "../http-double.js";
 import { agentRoute, statusRoute } from "./agent.js";
 import { catalogRoute } from "./catalog.js";
 import { realClock } from "./clock.js";
@@ -14,18 +14,14 @@ import { CatalogState } from "./state.js";
 import type { ConsulDoubleOptions, ConsulRecordedRequest, ConsulRequestOutcome } from "./types.js";
 
 /** The HTTP side of the double: records each request, plays faults, routes the rest. */
-export class DoubleServer {
+export class DoubleServer extends HttpDouble<ConsulRecordedRequest> {
   readonly ctx: DoubleContext;
   readonly faults = new FaultQueue();
-  readonly requests: ConsulRecordedRequest[] = [];
-  private readonly server: Server;
-  private readonly arrivals = new Set<(request: ConsulRecordedRequest) => void>();
-  private answering = false;
   /** Stops the reaper; called by `close`. */
   readonly stopReaper: () => void;
-  port = 0;
 
   constructor(options: ConsulDoubleOptions) {
+    super((handler) => createServer(handler));
     const clock = options.clock ?? realClock;
     this.ctx = {
       state: new CatalogState(clock, 1),
@@ -43,54 +39,9 @@ export class DoubleServer {
       held: 0,
     };
     this.stopReaper = startReaper(this.ctx.state, clock);
-    this.server = createServer((req, res) => this.receive(req, res));
-    this.server.keepAliveTimeout = 30_000;
   }
 
-  /** Starts listening on 127.0.0.1 (on `port`, or any free port the first time). */
-  listen(port: number): Promise<void> {
-    return new Promise((resolve, reject) => {
-      this.server.once("error", reject);
-      this.server.listen(port, "127.0.0.1", () => {
-        this.server.off("error", reject);
-        this.port = (this.server.address() as AddressInfo).port;
-        this.answering = true;
-        resolve();
-      });
-    });
-  }
-
-  /** Stops listening and drops every connection, held blocking queries included. */
-  stopListening(): Promise<void> {
-    if (!this.answering) return Promise.resolve();
-    this.answering = false;
-    return new Promise((resolve) => {
-      this.server.close(() => resolve());
-      this.server.closeAllConnections();
-    });
-  }
-
-  /** Resolves with the next request that arrives and matches `filter`. */
-  nextRequest(
-    filter: (request: ConsulRecordedRequest) => boolean = () => true,
-  ): Promise<ConsulRecordedRequest> {
-    return new Promise((resolve) => {
-      const listener = (request: ConsulRecordedRequest): void => {
-        if (!filter(request)) return;
-        this.arrivals.delete(listener);
-        resolve(request);
-      };
-      this.arrivals.add(listener);
-    });
-  }
-
-  private receive(req: IncomingMessage, res: ServerResponse): void {
-    const chunks: Buffer[] = [];
-    req.on("data", (chunk: Buffer) => chunks.push(chunk));
-    req.on("end", () => this.handle(req, res, Buffer.concat(chunks).toString("utf8")));
-  }
-
-  private handle(req: IncomingMessage, res: ServerResponse, body: string): void {
+  protected handle(req: IncomingMessage, res: ServerResponse, body: string): void {
     const url = new URL(req.url ?? "/", "http://consul.double");
     const method = req.method ?? "GET";
     let path = url.pathname;
@@ -121,7 +72,6 @@ export class DoubleServer {
       },
       outcome,
     };
-    this.requests.push(record);
     const fault = this.faults.take(method, path);
     const request: DoubleRequest = {
       req,
@@ -133,7 +83,7 @@ export class DoubleServer {
       markBlocking: () => (blocking = true),
       indexOverride: fault?.kind === "index" ? fault.index : undefined,
     };
-    for (const listener of [...this.arrivals]) listener(record);
+    this.announce(record);
     if (fault !== undefined && playFault(this.ctx, request, fault, () => this.route(request)) === "played") {
       if (fault.kind !== "delay") settle("faulted");
       return;

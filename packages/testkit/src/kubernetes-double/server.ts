@@ -1,11 +1,6 @@
-import {
-  createServer as createHttpServer,
-  type IncomingMessage,
-  type Server,
-  type ServerResponse,
-} from "node:http";
+import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from "node:http";
 import { createServer as createHttpsServer } from "node:https";
-import type { AddressInfo } from "node:net";
+import { HttpDouble } from "../http-double.js";
 import {
   coreResources,
   coreVersions,
@@ -42,20 +37,30 @@ const DOCUMENTS: Readonly<Record<string, (address: string) => unknown>> = {
 };
 
 /** The HTTP side of the double: records each request, authenticates, plays faults, routes the rest. */
-export class DoubleServer {
+export class DoubleServer extends HttpDouble<KubernetesRecordedRequest> {
   readonly ctx: DoubleContext;
   readonly faults = new FaultQueue();
-  readonly requests: KubernetesRecordedRequest[] = [];
   readonly tls: boolean;
   private readonly options: KubernetesDoubleOptions;
-  private readonly server: Server;
-  private readonly arrivals = new Set<(request: KubernetesRecordedRequest) => void>();
-  private answering = false;
-  port = 0;
 
   constructor(options: KubernetesDoubleOptions) {
+    const tls = options.tls ?? false;
+    super((handler) =>
+      tls
+        ? createHttpsServer(
+            {
+              key: DOUBLE_SERVER_KEY,
+              cert: DOUBLE_SERVER_CERT,
+              ca: DOUBLE_CA,
+              requestCert: true,
+              rejectUnauthorized: false,
+            },
+            handler,
+          )
+        : createHttpServer(handler),
+    );
     this.options = options;
-    this.tls = options.tls ?? false;
+    this.tls = tls;
     const clock = options.clock ?? realClock;
     const now = (): Date => new Date();
     this.ctx = {
@@ -65,66 +70,14 @@ export class DoubleServer {
       now,
       watches: new Set<WatchHandle>(),
     };
-    const handler = (req: IncomingMessage, res: ServerResponse): void => this.receive(req, res);
-    this.server = this.tls
-      ? createHttpsServer(
-          {
-            key: DOUBLE_SERVER_KEY,
-            cert: DOUBLE_SERVER_CERT,
-            ca: DOUBLE_CA,
-            requestCert: true,
-            rejectUnauthorized: false,
-          },
-          handler,
-        )
-      : createHttpServer(handler);
-    this.server.keepAliveTimeout = 30_000;
   }
 
-  /** Starts listening on 127.0.0.1 (on `port`, or any free port the first time). */
-  listen(port: number): Promise<void> {
-    return new Promise((resolve, reject) => {
-      this.server.once("error", reject);
-      this.server.listen(port, "127.0.0.1", () => {
-        this.server.off("error", reject);
-        this.port = (this.server.address() as AddressInfo).port;
-        this.answering = true;
-        resolve();
-      });
-    });
-  }
-
-  /** Stops listening and drops every connection, watches included. */
-  stopListening(): Promise<void> {
-    if (!this.answering) return Promise.resolve();
-    this.answering = false;
+  /** Drops every watch before the double stops listening. */
+  protected override dropHeld(): void {
     for (const handle of [...this.ctx.watches]) handle.drop();
-    return new Promise((resolve) => {
-      this.server.close(() => resolve());
-      this.server.closeAllConnections();
-    });
   }
 
-  nextRequest(
-    filter: (request: KubernetesRecordedRequest) => boolean = () => true,
-  ): Promise<KubernetesRecordedRequest> {
-    return new Promise((resolve) => {
-      const listener = (request: KubernetesRecordedRequest): void => {
-        if (!filter(request)) return;
-        this.arrivals.delete(listener);
-        resolve(request);
-      };
-      this.arrivals.add(listener);
-    });
-  }
-
-  private receive(req: IncomingMessage, res: ServerResponse): void {
-    const chunks: Buffer[] = [];
-    req.on("data", (chunk: Buffer) => chunks.push(chunk));
-    req.on("end", () => this.handle(req, res, Buffer.concat(chunks).toString("utf8")));
-  }
-
-  private handle(req: IncomingMessage, res: ServerResponse, body: string): void {
+  protected handle(req: IncomingMessage, res: ServerResponse, body: string): void {
     const url = new URL(req.url ?? "/", "http://kubernetes.double");
     const method = req.method ?? "GET";
     let path = url.pathname;
@@ -145,8 +98,7 @@ export class DoubleServer {
       if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(", ") : value;
     }
     const record: KubernetesRecordedRequest = { method, path, query, headers, body, watch: isWatch, outcome };
-    this.requests.push(record);
-    for (const listener of [...this.arrivals]) listener(record);
+    this.announce(record);
     const fault = this.faults.take(method, path, isWatch);
     const proceed = (): void => this.route(req, res, path, query, body, method, isWatch, undefined);
     if (fault !== undefined && playFault(this.ctx.clock, fault, req, res, proceed)) {
