@@ -1,22 +1,28 @@
 import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import { FaultQueue } from "../fault-queue.js";
 import { HttpDouble } from "../http-double.js";
 import { agentRoute, statusRoute } from "./agent.js";
 import { catalogRoute } from "./catalog.js";
 import { realClock } from "./clock.js";
 import type { DoubleContext, DoubleRequest } from "./context.js";
-import { FaultQueue } from "./faults.js";
 import { healthService } from "./health.js";
 import { playFault } from "./play-fault.js";
 import { startReaper } from "./reaper.js";
 import { HttpError, sendText } from "./reply.js";
 import { CatalogState } from "./state.js";
-import type { ConsulDoubleOptions, ConsulRecordedRequest, ConsulRequestOutcome } from "./types.js";
+import type {
+  ConsulDoubleOptions,
+  ConsulFault,
+  ConsulFaultOptions,
+  ConsulRecordedRequest,
+  ConsulRequestOutcome,
+} from "./types.js";
 
 /** The HTTP side of the double: records each request, plays faults, routes the rest. */
 export class DoubleServer extends HttpDouble<ConsulRecordedRequest> {
   readonly ctx: DoubleContext;
-  readonly faults = new FaultQueue();
+  readonly faults = new FaultQueue<ConsulFault, ConsulFaultOptions>("consul");
   /** Stops the reaper; called by `close`. */
   readonly stopReaper: () => void;
 

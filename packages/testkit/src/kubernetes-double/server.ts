@@ -1,5 +1,6 @@
 import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from "node:http";
 import { createServer as createHttpsServer } from "node:https";
+import { FaultQueue } from "../fault-queue.js";
 import { HttpDouble } from "../http-double.js";
 import {
   coreResources,
@@ -13,7 +14,6 @@ import { authenticate, authorize } from "./auth.js";
 import { DOUBLE_CA, DOUBLE_SERVER_CERT, DOUBLE_SERVER_KEY } from "./certificates.js";
 import { realClock } from "./clock.js";
 import type { DoubleContext, ResourceCall, WatchHandle } from "./context.js";
-import { FaultQueue } from "./faults.js";
 import { get, list } from "./list.js";
 import { playFault } from "./play-fault.js";
 import { parseResource } from "./resources.js";
@@ -22,6 +22,7 @@ import { ObjectStore } from "./store.js";
 import type {
   KubernetesDoubleOptions,
   KubernetesFault,
+  KubernetesFaultOptions,
   KubernetesRecordedRequest,
   KubernetesRequestOutcome,
 } from "./types.js";
@@ -39,7 +40,7 @@ const DOCUMENTS: Readonly<Record<string, (address: string) => unknown>> = {
 /** The HTTP side of the double: records each request, authenticates, plays faults, routes the rest. */
 export class DoubleServer extends HttpDouble<KubernetesRecordedRequest> {
   readonly ctx: DoubleContext;
-  readonly faults = new FaultQueue();
+  readonly faults = new FaultQueue<KubernetesFault, KubernetesFaultOptions>("kubernetes");
   readonly tls: boolean;
   private readonly options: KubernetesDoubleOptions;
 
@@ -99,7 +100,7 @@ export class DoubleServer extends HttpDouble<KubernetesRecordedRequest> {
     }
     const record: KubernetesRecordedRequest = { method, path, query, headers, body, watch: isWatch, outcome };
     this.announce(record);
-    const fault = this.faults.take(method, path, isWatch);
+    const fault = this.faults.take(method, path, (o) => o.watch === undefined || o.watch === isWatch);
     const proceed = (): void => this.route(req, res, path, query, body, method, isWatch, undefined);
     if (fault !== undefined && playFault(this.ctx.clock, fault, req, res, proceed)) {
       if (fault.kind !== "delay") settle("faulted");
