@@ -45,6 +45,20 @@ const readBody = async (res) => {
  * name → setup(origins): { plain: { label, call }, ours: { label, call }, close }. `call` sends one
  * request and reads its reply.
  */
+/** `client.request()` with `selector` over the three servers, beside undici's `BalancedPool`. */
+async function againstBalancedPool(origins, name, selector) {
+  const pool = new BalancedPool(origins);
+  const ours = await switchyard(origins, 3, selector);
+  return {
+    plain: {
+      label: "undici `BalancedPool.request()`",
+      call: () => pool.request({ path: "/", method: "GET" }).then(dumpBody),
+    },
+    ours: { label: `\`client.request()\`, ${name}`, call: () => ours.client.request("/").then(dumpBody) },
+    close: () => Promise.all([pool.close(), ours.close()]),
+  };
+}
+
 export const ENTRIES = {
   "client.request": async (origins) => {
     const origin = origins[0];
@@ -90,30 +104,8 @@ export const ENTRIES = {
       close: () => Promise.all([pool.close(), ours.close()]),
     };
   },
-  "wrr, 3 servers": async (origins) => {
-    const pool = new BalancedPool(origins);
-    const ours = await switchyard(origins, 3, wrr());
-    return {
-      plain: {
-        label: "undici `BalancedPool.request()`",
-        call: () => pool.request({ path: "/", method: "GET" }).then(dumpBody),
-      },
-      ours: { label: "`client.request()`, wrr", call: () => ours.client.request("/").then(dumpBody) },
-      close: () => Promise.all([pool.close(), ours.close()]),
-    };
-  },
-  "p2c, 3 servers": async (origins) => {
-    const pool = new BalancedPool(origins);
-    const ours = await switchyard(origins, 3, p2c());
-    return {
-      plain: {
-        label: "undici `BalancedPool.request()`",
-        call: () => pool.request({ path: "/", method: "GET" }).then(dumpBody),
-      },
-      ours: { label: "`client.request()`, p2c", call: () => ours.client.request("/").then(dumpBody) },
-      close: () => Promise.all([pool.close(), ours.close()]),
-    };
-  },
+  "wrr, 3 servers": (origins) => againstBalancedPool(origins, "wrr", wrr()),
+  "p2c, 3 servers": (origins) => againstBalancedPool(origins, "p2c", p2c()),
   "A/A": async (origins) => {
     const [a, b] = [new Pool(origins[0]), new Pool(origins[0])];
     const origin = origins[0];
