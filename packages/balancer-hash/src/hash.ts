@@ -1,5 +1,5 @@
 import type { BalancerBuilder, SelectorBuilder } from "@switchyard/api";
-import { createSelectorBuilder, direct } from "@switchyard/selector-core";
+import { directSelector } from "@switchyard/selector-core";
 import { HashBalancer } from "./balancer.js";
 import { HASH_NAME, type HashOptions, hashSettings } from "./options.js";
 
@@ -24,13 +24,9 @@ export function hashBalancerBuilder(options: HashOptions): BalancerBuilder {
  * `points` is not an integer from 1 to 65536, or `random`, `logger` or `clock` do not fit.
  */
 export function hash(options: HashOptions): SelectorBuilder {
-  const balancer = hashBalancerBuilder(options);
-  const clock = options.clock;
-  return createSelectorBuilder({
-    balancer,
-    nodeBuilder: direct(clock === undefined ? { recordPickTime: false } : { recordPickTime: false, clock }),
-    health: options.health,
-    clock,
+  return directSelector(hashBalancerBuilder(options), {
+    clock: options.clock,
     logger: options.logger,
+    health: options.health,
   });
 }

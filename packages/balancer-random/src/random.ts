@@ -8,9 +8,8 @@ import type {
   WeightedNode,
 } from "@switchyard/api";
 import {
-  createSelectorBuilder,
   type DirectOptions,
-  direct,
+  directSelector,
   type HealthOptions,
   type SafeRandom,
   safeRandom,
@@ -83,11 +82,5 @@ export function randomBalancerBuilder(options: RandomOptions = {}): BalancerBuil
  * that is not a function, a logger without `warn`, or an unknown or out-of-range health option.
  */
 export function random(options: RandomOptions = {}): SelectorBuilder {
-  return createSelectorBuilder({
-    balancer: randomBalancerBuilder(options),
-    nodeBuilder: direct({ recordPickTime: false, ...options }),
-    health: options.health,
-    clock: options.clock,
-    logger: options.logger,
-  });
+  return directSelector(randomBalancerBuilder(options), options);
 }

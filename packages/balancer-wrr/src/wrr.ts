@@ -7,12 +7,7 @@ import type {
   SelectorBuilder,
   WeightedNode,
 } from "@switchyard/api";
-import {
-  createSelectorBuilder,
-  type DirectOptions,
-  direct,
-  type HealthOptions,
-} from "@switchyard/selector-core";
+import { type DirectOptions, directSelector, type HealthOptions } from "@switchyard/selector-core";
 import { Plan } from "./plan.js";
 import type { Score } from "./score.js";
 
@@ -162,11 +157,5 @@ export interface WrrOptions extends DirectOptions {
  * or an unknown or out-of-range health option.
  */
 export function wrr(options: WrrOptions = {}): SelectorBuilder {
-  return createSelectorBuilder({
-    balancer: wrrBalancerBuilder,
-    nodeBuilder: direct({ recordPickTime: false, ...options }),
-    health: options.health,
-    clock: options.clock,
-    logger: options.logger,
-  });
+  return directSelector(wrrBalancerBuilder, options);
 }

@@ -7,6 +7,8 @@ export { DEFAULT_HEALTH } from "./health/health-options.js";
 export type { HealthOptions } from "./health/health-options.js";
 export { DEFAULT_WEIGHT, DirectNode, direct } from "./direct.js";
 export type { DirectOptions } from "./direct.js";
+export { directSelector } from "./direct-selector.js";
+export type { DirectSelectorOptions } from "./direct-selector.js";
 export { EWMA_PENALTY, EWMA_TAU_MS, EWMA_WEIGHT_TTL_MS, EwmaNode, ewma } from "./ewma.js";
 export type { EwmaOptions } from "./ewma.js";
 export { isCancellation, isConnectionFailure, isNodeFailure } from "./failure.js";

@@ -41,3 +41,45 @@ describe("direct node", () => {
     expect(node.pickElapsed(200)).toBe(50);
   });
 });
+
+describe("directSelector", () => {
+  const first = {
+    name: "first",
+    build: () => ({
+      pick: (nodes: readonly import("@switchyard/api").WeightedNode[]) => ({
+        node: nodes[0]!,
+        done: nodes[0]!.pick(),
+      }),
+    }),
+  };
+  const refused = { error: Object.assign(new Error("refused"), { code: "ECONNREFUSED" }), bytesSent: false };
+
+  it("gives the balancer direct nodes with health on, and off with health: false", async () => {
+    const { directSelector } = await import("../src/direct-selector.js");
+    for (const [health, state] of [
+      [undefined, "ejected"],
+      [false, undefined],
+    ] as const) {
+      const clock = createFakeClock();
+      const selector = directSelector(first, { clock, health, logger: { warn: () => {} } }).build();
+      selector.apply([
+        createNode({ scheme: "h", address: "a:1" }),
+        createNode({ scheme: "h", address: "b:1" }),
+      ]);
+      for (let i = 0; i < 3; i++) selector.select().done(refused);
+      expect(selector.health?.()[0]?.state).toBe(state);
+    }
+  });
+
+  it("reads the clock at no pick unless recordPickTime is asked for", async () => {
+    const { directSelector } = await import("../src/direct-selector.js");
+    const clock = createFakeClock();
+    let reads = 0;
+    const counting = { ...clock, now: () => (reads++, clock.now()) };
+    const selector = directSelector(first, { clock: counting, health: false }).build();
+    selector.apply([createNode({ scheme: "h", address: "a:1" })]);
+    reads = 0;
+    for (let i = 0; i < 10; i++) selector.select().done({});
+    expect(reads).toBe(0);
+  });
+});
